@@ -1,0 +1,375 @@
+"""The embedded DuckDB database: connection, migrations, snapshots and the audit trail.
+
+A snapshot is one as-of month: its canonical rows (table `initiative_rows`), its problems,
+the workbook it came from (kept byte for byte, so any month can be re-derived) and an audit
+row. Writing one is one transaction: it lands whole or changes nothing.
+
+DuckDB locks a file opened read-write against every other process, so connections here are
+short-lived: open, work, close. Readers open read-only.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.domain import FIELDS, Kind
+from analytics.problems import Problem, Severity, SnapshotExists, SnapshotMissing, StoreLocked
+
+DEFAULT_DB = Path("data") / "portfolio.duckdb"
+DB_ENV = "PORTFOLIO_DB"
+
+_SQL_TYPE: dict[Kind, str] = {
+    Kind.ID: "VARCHAR",
+    Kind.TEXT: "VARCHAR",
+    Kind.STAGE: "VARCHAR",
+    Kind.DATE: "DATE",
+    Kind.MONEY: "DOUBLE",
+    Kind.READINESS: "SMALLINT",
+    Kind.INTEGRATION: "VARCHAR",
+    Kind.SOLUTION: "VARCHAR",
+}
+
+#: Columns of `initiative_rows`, in order. `stage` is NULL when the stage cell said on hold
+#: (`on_hold` is then true); the carried-over stage is resolved by the metrics, across months.
+ROW_COLUMNS: tuple[str, ...] = (
+    "as_of", "initiative_id", "source_row",
+    *(f.name for f in FIELDS if f.name != "initiative_id"),
+    "stage_raw", "on_hold", "raw_json",
+)
+_ROW_TYPES: dict[str, str] = {
+    "as_of": "DATE", "source_row": "INTEGER", "stage_raw": "VARCHAR", "on_hold": "BOOLEAN",
+    "raw_json": "VARCHAR", **{f.name: _SQL_TYPE[f.kind] for f in FIELDS},
+}
+PROBLEM_COLUMNS: tuple[str, ...] = ("severity", "code", "sheet", "row", "column", "value", "message")
+
+
+def _rows_table_sql() -> str:
+    cols = ",\n  ".join(f'"{c}" {_ROW_TYPES[c]}' for c in ROW_COLUMNS)
+    return f"CREATE TABLE initiative_rows (\n  {cols}\n)"
+
+
+#: Ordered, named migrations. Append only: never edit or reorder a released one.
+MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("0001_initial", (
+        """CREATE TABLE workbooks (
+             sha256 VARCHAR PRIMARY KEY, file_name VARCHAR, size BIGINT, content BLOB,
+             stored_at TIMESTAMP)""",
+        """CREATE TABLE snapshots (
+             as_of DATE PRIMARY KEY, sha256 VARCHAR, file_name VARCHAR, sheet VARCHAR,
+             header_row INTEGER, currency VARCHAR, rows INTEGER, warnings INTEGER,
+             imported_at TIMESTAMP, imported_by VARCHAR, is_sample BOOLEAN)""",
+        _rows_table_sql(),
+        """CREATE TABLE snapshot_problems (
+             as_of DATE, severity VARCHAR, code VARCHAR, sheet VARCHAR, "row" INTEGER,
+             "column" VARCHAR, value VARCHAR, message VARCHAR)""",
+        "CREATE SEQUENCE audit_id START 1",
+        """CREATE TABLE audit (
+             id BIGINT PRIMARY KEY DEFAULT nextval('audit_id'), "at" TIMESTAMP, action VARCHAR,
+             as_of DATE, file_name VARCHAR, sha256 VARCHAR, rows INTEGER, warnings INTEGER,
+             by_user VARCHAR, detail VARCHAR)""",
+        """CREATE TABLE mappings (
+             signature VARCHAR PRIMARY KEY, mapping_json VARCHAR, updated_at TIMESTAMP)""",
+    )),
+)
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The database file: the explicit path, else $PORTFOLIO_DB, else data/portfolio.duckdb."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else DEFAULT_DB
+
+
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise
+            if time.monotonic() >= deadline:
+                pid = _LOCK_PID.search(text)
+                who = f"process {pid.group(1)}" if pid else "another process"
+                raise StoreLocked(
+                    f"The database {path} is busy: {who} is writing to it. Wait for that "
+                    f"import or delete to finish and try again; if it is a stuck process, "
+                    f"stop it."
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this database lacks, in order; return the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(id INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    done = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for number, (name, statements) in enumerate(MIGRATIONS, start=1):
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, _now()]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+@contextmanager
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 5.0,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection, migrated when writable; closed on exit.
+
+    A read-only open of a file that does not exist yet creates and migrates it first.
+    """
+    target = db_path(path)
+    if read_only and not target.exists():
+        with connect(target, read_only=False, wait_seconds=wait_seconds):
+            pass
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(target, read_only, wait_seconds)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return os.environ.get("USER", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotMeta:
+    as_of: date                 # first day of the as-of month
+    file_name: str
+    sha256: str
+    sheet: str
+    header_row: int
+    currency: str | None = None
+    imported_by: str = ""
+    is_sample: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    as_of: date
+    rows: int
+    warnings: int
+    file_name: str
+    sha256: str
+    imported_at: datetime
+    imported_by: str
+    is_sample: bool
+
+
+def month_start(value: date) -> date:
+    return value.replace(day=1)
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
+    rows = con.cursor().execute(
+        "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample "
+        "FROM snapshots ORDER BY as_of"
+    ).fetchall()
+    return [SnapshotInfo(*r) for r in rows]
+
+
+def snapshot_sha(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
+    row = con.cursor().execute(
+        "SELECT sha256 FROM snapshots WHERE as_of = ?", [month_start(as_of)]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _problem_frame(as_of: date, problems: Sequence[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "as_of": [as_of] * len(problems),
+            **{
+                col: [str(getattr(p, col).value) if col == "severity" else getattr(p, col)
+                      for p in problems]
+                for col in PROBLEM_COLUMNS
+            },
+        },
+        columns=["as_of", *PROBLEM_COLUMNS],
+    )
+
+
+def write_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    meta: SnapshotMeta,
+    rows: pd.DataFrame,
+    problems: Sequence[Problem],
+    workbook: bytes,
+    *,
+    replace: bool = False,
+) -> None:
+    """Store one month in one transaction. `rows` holds ROW_COLUMNS except `as_of`.
+
+    Raises SnapshotExists when the month exists and `replace` is false. Never keeps errors:
+    callers refuse imports with errors before they get here.
+    """
+    as_of = month_start(meta.as_of)
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    frame = rows.assign(as_of=as_of).reindex(columns=list(ROW_COLUMNS))
+    problem_frame = _problem_frame(as_of, warnings)
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        existed = cur.execute(
+            "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
+        ).fetchone()[0]
+        if existed and not replace:
+            raise SnapshotExists(
+                f"{as_of:%Y-%m} is already imported. Use --replace (or 'Replace month' on the "
+                f"Data page) to overwrite it."
+            )
+        for table in ("initiative_rows", "snapshot_problems", "snapshots"):
+            cur.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
+        cur.execute(
+            "INSERT INTO workbooks SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM workbooks WHERE sha256 = ?)",
+            [meta.sha256, meta.file_name, len(workbook), workbook, _now(), meta.sha256],
+        )
+        cur.register("incoming_rows", frame)
+        column_list = ", ".join(f'"{c}"' for c in ROW_COLUMNS)
+        cur.execute(
+            f"INSERT INTO initiative_rows ({column_list}) SELECT {column_list} FROM incoming_rows"
+        )
+        cur.unregister("incoming_rows")
+        cur.register("incoming_problems", problem_frame)
+        cur.execute("INSERT INTO snapshot_problems SELECT * FROM incoming_problems")
+        cur.unregister("incoming_problems")
+        user = meta.imported_by or current_user()
+        now = _now()
+        cur.execute(
+            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [as_of, meta.sha256, meta.file_name, meta.sheet, meta.header_row, meta.currency,
+             len(frame), len(warnings), now, user, meta.is_sample],
+        )
+        cur.execute(
+            "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [now, "replace" if existed else "import", as_of, meta.file_name, meta.sha256,
+             len(frame), len(warnings), user, "sample" if meta.is_sample else None],
+        )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+def delete_snapshot(con: duckdb.DuckDBPyConnection, as_of: date, *, by_user: str = "") -> int:
+    """Remove one month; the audit keeps a record. Returns the number of rows removed."""
+    as_of = month_start(as_of)
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        found = cur.execute(
+            "SELECT rows, file_name, sha256 FROM snapshots WHERE as_of = ?", [as_of]
+        ).fetchone()
+        if found is None:
+            raise SnapshotMissing(f"There is no snapshot for {as_of:%Y-%m}.")
+        for table in ("initiative_rows", "snapshot_problems", "snapshots"):
+            cur.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
+        cur.execute(
+            "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user) "
+            "VALUES (?, 'delete', ?, ?, ?, ?, NULL, ?)",
+            [_now(), as_of, found[1], found[2], found[0], by_user or current_user()],
+        )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    return int(found[0])
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, up_to: date | None = None) -> pd.DataFrame:
+    """Every stored initiative row of every snapshot up to and including `up_to`'s month."""
+    cols = ", ".join(f'"{c}"' for c in ROW_COLUMNS)
+    if up_to is None:
+        return con.cursor().execute(
+            f"SELECT {cols} FROM initiative_rows ORDER BY as_of, initiative_id"
+        ).df()
+    return con.cursor().execute(
+        f"SELECT {cols} FROM initiative_rows WHERE as_of <= ? ORDER BY as_of, initiative_id",
+        [month_start(up_to)],
+    ).df()
+
+
+def read_problems(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    return con.cursor().execute(
+        "SELECT * FROM snapshot_problems WHERE as_of = ? ORDER BY \"row\" NULLS FIRST, code",
+        [month_start(as_of)],
+    ).df()
+
+
+def read_audit(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.cursor().execute("SELECT * FROM audit ORDER BY id DESC").df()
+
+
+def workbook_bytes(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes | None:
+    row = con.cursor().execute(
+        "SELECT content FROM workbooks WHERE sha256 = ?", [sha256]
+    ).fetchone()
+    return bytes(row[0]) if row else None
+
+
+def load_mapping(con: duckdb.DuckDBPyConnection, signature: str) -> str | None:
+    row = con.cursor().execute(
+        "SELECT mapping_json FROM mappings WHERE signature = ?", [signature]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, signature: str, mapping_json: str) -> None:
+    con.cursor().execute(
+        "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?)", [signature, mapping_json, _now()]
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a snapshot is written or deleted: a cache key for readers."""
+    row = con.cursor().execute("SELECT max(id), count(*) FROM audit").fetchone()
+    return f"{row[0]}-{row[1]}"
