@@ -92,9 +92,43 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+#: DuckDB adds this when the holder has the file open read-only (a reader, not a writer).
+_HOLDER_READS = "would be able to open this database in read-only mode"
+
+
+def describe_process(pid: int | str | None) -> str:
+    """'process 4242 (python -m analytics import march.xlsx)', or as much of it as is known."""
+    if pid is None:
+        return "another process"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+            "utf-8", "replace").strip()
+    except OSError:  # not Linux, or the process has just ended
+        command = ""
+    if len(command) > 80:
+        command = command[:77] + "..."
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+def _lock_message(path: Path, read_only: bool, wait_seconds: float, error: str) -> str:
+    pid = _LOCK_PID.search(error)
+    who = describe_process(pid.group(1) if pid else None)
+    if _HOLDER_READS in error:
+        doing = "has it open for reading (the dashboard, a report or a DuckDB shell)"
+    else:
+        doing = "is writing to it (an import, a delete or a restore)"
+    wanted = "read" if read_only else "changed"
+    stop = f": kill {pid.group(1)}" if pid else ""
+    return (
+        f"The database {path} is busy: {who} {doing}, so it cannot be {wanted} now (waited "
+        f"{wait_seconds:g} s). Try again in a moment: imports and deletes take seconds. If that "
+        f"process is stuck, or is a shell someone left open on the file, close it or stop "
+        f"it{stop}."
+    )
 
 
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with backoff while another process holds the file's lock."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -104,15 +138,10 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
             text = str(exc)
             if "lock" not in text.lower():
                 raise
-            if time.monotonic() >= deadline:
-                pid = _LOCK_PID.search(text)
-                who = f"process {pid.group(1)}" if pid else "another process"
-                raise StoreLocked(
-                    f"The database {path} is busy: {who} is writing to it. Wait for that "
-                    f"import or delete to finish and try again; if it is a stuck process, "
-                    f"stop it."
-                ) from exc
-            time.sleep(delay)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StoreLocked(_lock_message(path, read_only, wait_seconds, text)) from exc
+            time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.5)
 
 

@@ -30,3 +30,20 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail("Chromium is required under CI: .ci/run installs Debian's chromium package")
     pytest.skip("Chromium not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="session")
+def sample_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample portfolio imported once per test session (tests copy it)."""
+    from analytics.sample import load_sample
+
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    load_sample(path)
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_db_master: Path, db_file: Path) -> Path:
+    """A private copy of the sample database, also what $PORTFOLIO_DB points at."""
+    shutil.copyfile(sample_db_master, db_file)
+    return db_file

@@ -1,0 +1,42 @@
+"""Importing the monthly portfolio export (METRICS.md sections 1 and 2).
+
+prepare_import reads and checks a workbook without writing; commit_import stores a clean plan
+as its month's snapshot; import_file does both for a path or bytes.
+
+The CLI parser and the Data page import this package just to build a form, so the names that
+need pandas, DuckDB and calamine are loaded on first use (PEP 562), not here.
+"""
+from __future__ import annotations
+
+import importlib
+
+from analytics.ingest.model import ColumnMatch, ImportPlan, ImportResult
+from analytics.ingest.months import as_of_from_name, parse_month
+
+_HEAVY: dict[str, str] = {
+    "commit_import": "analytics.ingest.commit",
+    "import_file": "analytics.ingest.commit",
+    "prepare_import": "analytics.ingest.plan",
+    "load_mapping_file": "analytics.ingest.headers",
+}
+
+__all__ = [
+    "ColumnMatch",
+    "ImportPlan",
+    "ImportResult",
+    "as_of_from_name",
+    "commit_import",
+    "import_file",
+    "load_mapping_file",
+    "parse_month",
+    "prepare_import",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _HEAVY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analytics.ingest' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

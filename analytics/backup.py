@@ -1,0 +1,314 @@
+"""Copies of the database file, kept before every import, delete and restore.
+
+A backup is a whole-file copy in `backups/` beside the database, named
+`<db-stem>-YYYYmmddTHHMMSS-<action>.duckdb` (UTC; the action is what was about to happen).
+The newest N are kept (default 5; $PORTFOLIO_BACKUPS or an argument; 0 turns backups off).
+
+A copy is consistent because it is taken after a CHECKPOINT (everything committed is in the
+main file) and under a shared POSIX lock on the file, the same kind of lock DuckDB takes: while
+it is held no process can open the database for writing, and readers carry on. Should a writer
+slip in between the CHECKPOINT and the lock, its write-ahead log is copied beside the backup.
+
+The caller must hold no connection to the database in this process: POSIX drops all of a
+process's locks on a file when any one of its descriptors for that file is closed, so copying a
+file this process has open would silently unlock it for other writers.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import struct
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+
+from analytics import store
+from analytics.problems import PortfolioError, StoreLocked
+
+BACKUPS_ENV = "PORTFOLIO_BACKUPS"
+DEFAULT_KEEP = 5
+BACKUP_DIR = "backups"
+_STAMP = "%Y%m%dT%H%M%S"
+_PARTIAL = ".partial"
+_DUCKDB_MAGIC = b"DUCK"   # bytes 8-11 of every DuckDB database file
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime     # UTC, naive
+    action: str            # what was about to happen: import, delete, restore, ...
+    size: int              # bytes, including a write-ahead log copied beside it
+    sequence: int = 1      # orders several backups taken within one second
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def backup_dir(db: str | os.PathLike[str] | None = None) -> Path:
+    return store.db_path(db).parent / BACKUP_DIR
+
+
+def keep_count(keep: int | None = None) -> int:
+    """How many backups to keep: the argument, else $PORTFOLIO_BACKUPS, else 5."""
+    if keep is None:
+        raw = os.environ.get(BACKUPS_ENV, "").strip()
+        if not raw:
+            return DEFAULT_KEEP
+        try:
+            keep = int(raw)
+        except ValueError:
+            keep = -1
+        if keep < 0:
+            raise PortfolioError(
+                f"{BACKUPS_ENV} must be a whole number of backups to keep (0 turns them off); "
+                f"it is '{raw}'. Fix or unset it and try again."
+            )
+    if keep < 0:
+        raise PortfolioError(f"the number of backups to keep cannot be negative (got {keep})")
+    return keep
+
+
+def _pattern(db: Path) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(db.stem)}-(\d{{8}}T\d{{6}})-([a-z_]+)(?:-(\d+))?\.duckdb$")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def list_backups(db: str | os.PathLike[str] | None = None) -> list[BackupInfo]:
+    """This database's backups, newest first."""
+    path = store.db_path(db)
+    folder = backup_dir(path)
+    if not folder.is_dir():
+        return []
+    pattern = _pattern(path)
+    found: list[BackupInfo] = []
+    for entry in folder.iterdir():
+        match = pattern.match(entry.name)
+        if match is None or not entry.is_file():
+            continue
+        wal = _wal(entry)
+        size = entry.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+        taken = datetime.strptime(match.group(1), _STAMP)
+        found.append(BackupInfo(entry, taken, match.group(2), size, int(match.group(3) or 1)))
+    return sorted(found, key=lambda info: (info.taken_at, info.sequence), reverse=True)
+
+
+def _slug(action: str) -> str:
+    slug = re.sub(r"[^a-z]+", "_", action.lower()).strip("_")
+    return slug or "manual"
+
+
+def _new_name(db: Path, action: str, now: datetime) -> Path:
+    """A fresh name; several backups in one second are numbered so they still sort in order."""
+    stamp = now.strftime(_STAMP)
+    same_second = [info.sequence for info in list_backups(db)
+                   if info.taken_at.strftime(_STAMP) == stamp]
+    sequence = f"-{max(same_second) + 1}" if same_second else ""
+    return backup_dir(db) / f"{db.stem}-{stamp}-{_slug(action)}{sequence}.duckdb"
+
+
+def make_backup(
+    db: str | os.PathLike[str] | None = None,
+    reason: str = "manual",
+    *,
+    keep: int | None = None,
+    wait_seconds: float = 5.0,
+) -> Path | None:
+    """Copy the database before `reason` (import, delete, ...) changes it; prune to `keep`.
+
+    None when there is nothing to copy yet (no database file) or backups are turned off.
+    Raises StoreLocked when a writer keeps the file for longer than `wait_seconds`.
+    """
+    path = store.db_path(db)
+    count = keep_count(keep)
+    if count == 0 or not path.exists():
+        return None
+    with store.connect(path, wait_seconds=wait_seconds) as con:
+        con.execute("CHECKPOINT")
+    target = _new_name(path, reason, datetime.now(timezone.utc).replace(tzinfo=None))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path, exclusive=False, wait_seconds=wait_seconds) as source:
+        _copy_durably(source, target)
+        if _wal(path).exists():
+            with _wal(path).open("rb") as wal:
+                _copy_durably(wal, _wal(target))
+    _prune(path, count)
+    return target
+
+
+def _copy_durably(source: BinaryIO, target: Path) -> None:
+    """Copy to a hidden partial file, fsync, then rename: a crash never leaves half a backup."""
+    partial = target.with_name(f".{target.name}{_PARTIAL}")
+    with partial.open("wb") as out:
+        source.seek(0)
+        shutil.copyfileobj(source, out, 1024 * 1024)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, target)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(db: Path, keep: int) -> None:
+    for old in list_backups(db)[keep:]:
+        _wal(old.path).unlink(missing_ok=True)
+        old.path.unlink(missing_ok=True)
+    # Partial copies left by a crash mid-backup; an hour old so a running copy is never touched.
+    cutoff = time.time() - 3600
+    for partial in backup_dir(db).glob(f".{db.stem}-*{_PARTIAL}"):
+        if partial.stat().st_mtime < cutoff:
+            partial.unlink(missing_ok=True)
+
+
+_FLOCK = "@hhqqi4x"  # struct flock on Linux: type, whence, start, len, pid
+
+
+def _holder(fd: int, exclusive: bool) -> str:
+    try:
+        probe = struct.pack(_FLOCK, fcntl.F_WRLCK if exclusive else fcntl.F_RDLCK, 0, 0, 0, 0)
+        kind, _, _, _, pid = struct.unpack(_FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, probe))
+    except (OSError, struct.error):
+        return store.describe_process(None)
+    return store.describe_process(pid if kind != fcntl.F_UNLCK else None)
+
+
+@contextmanager
+def _locked(path: Path, *, exclusive: bool, wait_seconds: float) -> Iterator[BinaryIO]:
+    """The database file, open and locked the way DuckDB locks it (shared: no writer may open it;
+    exclusive: nobody may). Waits up to `wait_seconds` for the lock, then raises StoreLocked."""
+    handle = path.open("r+b" if exclusive else "rb")
+    try:
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.05
+        while True:
+            try:
+                fcntl.lockf(handle.fileno(),
+                            (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    doing = "has it open" if exclusive else "is writing to it"
+                    raise StoreLocked(
+                        f"The database {path} is busy: {_holder(handle.fileno(), exclusive)} "
+                        f"{doing}, so it cannot be {'restored' if exclusive else 'backed up'} now "
+                        f"(waited {wait_seconds:g} s). Try again when it has finished; close the "
+                        f"dashboard first to restore. If that process is stuck, stop it."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        yield handle
+    finally:
+        handle.close()  # releases the lock
+
+
+def find_backup(db: str | os.PathLike[str] | None, name: str | os.PathLike[str]) -> BackupInfo:
+    """The backup called `name` (or at that path) among this database's backups."""
+    wanted = Path(name).name
+    for info in list_backups(db):
+        if info.name == wanted or info.path == Path(name):
+            return info
+    raise PortfolioError(
+        f"There is no backup named '{wanted}' in {backup_dir(db)}. List them with: "
+        f"python -m analytics backups list"
+    )
+
+
+def _check_usable(backup: Path) -> None:
+    with backup.open("rb") as handle:
+        header = handle.read(12)
+    if header[8:12] != _DUCKDB_MAGIC:
+        raise PortfolioError(f"{backup} is not a DuckDB database file, so it cannot be restored.")
+    try:
+        with duckdb.connect(str(backup), read_only=True) as con:
+            con.execute("SELECT count(*) FROM snapshots").fetchone()
+    except duckdb.Error as exc:
+        raise PortfolioError(
+            f"{backup} cannot be read as a portfolio database ({exc}). Pick another backup."
+        ) from None
+
+
+def restore_backup(
+    db: str | os.PathLike[str] | None,
+    backup: str | os.PathLike[str],
+    *,
+    wait_seconds: float = 5.0,
+) -> Path | None:
+    """Make `backup` the database again. The current file is backed up first (returned, so the
+    restore can itself be undone); the audit of the restored database records the restore."""
+    path = store.db_path(db)
+    source = find_backup(path, backup).path
+    _check_usable(source)
+    high_water = _audit_high_water(path, wait_seconds)
+    staged = path.with_name(f".{path.name}.restoring")
+    with source.open("rb") as handle:
+        _copy_durably(handle, staged)   # before pruning can remove the backup being restored
+    staged_wal = _wal(staged)
+    if _wal(source).exists():
+        with _wal(source).open("rb") as handle:
+            _copy_durably(handle, staged_wal)
+    previous = make_backup(path, "restore", wait_seconds=wait_seconds) if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        with _locked(path, exclusive=True, wait_seconds=wait_seconds):
+            # The log belongs to the file being replaced; replayed into the restored one it
+            # would corrupt it. Swapped first, while the lock keeps every process out.
+            _swap_wal(path, staged_wal)
+            os.replace(staged, path)
+    else:
+        _swap_wal(path, staged_wal)
+        os.replace(staged, path)
+    _fsync_dir(path.parent)
+    _audit_restore(path, source.name, previous, high_water)
+    return previous
+
+
+def _swap_wal(path: Path, staged_wal: Path) -> None:
+    if staged_wal.exists():
+        os.replace(staged_wal, _wal(path))
+    else:
+        _wal(path).unlink(missing_ok=True)
+
+
+def _audit_high_water(path: Path, wait_seconds: float) -> int:
+    if not path.exists():
+        return 0
+    with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
+        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+
+
+def _audit_restore(path: Path, source: str, previous: Path | None, high_water: int) -> None:
+    """Record the restore with an audit id above any the replaced database reached.
+
+    `store.data_version` (max audit id and count) keys the readers' caches; a restored file
+    would otherwise repeat a version the replaced one already had, and serve stale numbers.
+    """
+    detail = f"restored {source}" + (f"; the replaced database is {previous.name}" if previous else "")
+    with store.connect(path) as con:
+        cur = con.cursor()
+        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        if high_water > current:
+            cur.execute("SELECT max(nextval('audit_id')) FROM range(?)", [high_water - current])
+        cur.execute(
+            'INSERT INTO audit ("at", action, by_user, detail) VALUES (?, ?, ?, ?)',
+            [datetime.now(timezone.utc).replace(tzinfo=None), "restore", store.current_user(),
+             detail],
+        )

@@ -1,0 +1,78 @@
+"""`python -m analytics backups list|restore NAME [--db PATH] [--yes]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = ("List the database backups kept before each import, delete and restore, or restore one "
+        "(the current database is backed up first).")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("list", "restore"), help="list the backups, or restore one")
+    parser.add_argument("name", nargs="?", metavar="NAME", help="the backup to restore (from 'list')")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
+                        "or data/portfolio.duckdb)")
+    parser.add_argument("--yes", action="store_true", help="restore without asking")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _confirmed(question: str) -> bool:
+    """Only an explicit yes on stdin counts; no stdin or end of input means no."""
+    print(f"{question} [y/N] ", end="", flush=True)
+    try:
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+    except (OSError, ValueError):
+        answer = ""
+    if not answer.endswith("\n"):
+        print()
+    return answer.strip().casefold() in ("y", "yes")
+
+
+def _list(db: str | None) -> int:
+    from analytics import backup, store
+
+    path = store.db_path(db)
+    backups = backup.list_backups(path)
+    if not backups:
+        print(f"No backups of {path} yet. One is made before each import, delete and restore, "
+              f"in {backup.backup_dir(path)}.")
+        return 0
+    print(f"Backups of {path}, newest first (the newest {backup.keep_count()} are kept):")
+    print(f"  {'name':<48} {'taken (UTC)':<19}  {'before':<8} {'size':>9}")
+    for info in backups:
+        print(f"  {info.name:<48} {info.taken_at:%Y-%m-%d %H:%M:%S}  {info.action:<8} "
+              f"{_size(info.size):>9}")
+    print("Restore one with: python -m analytics backups restore NAME")
+    return 0
+
+
+def _restore(db: str | None, name: str | None, yes: bool) -> int:
+    from analytics import backup, store
+    from analytics.problems import PortfolioError
+
+    if not name:
+        raise PortfolioError("name the backup to restore: python -m analytics backups restore "
+                             "NAME (see python -m analytics backups list)")
+    path = store.db_path(db)
+    chosen = backup.find_backup(path, name)
+    question = (f"Replace {path} with {chosen.name} (taken {chosen.taken_at:%Y-%m-%d %H:%M} UTC, "
+                f"before a {chosen.action})? The current database is backed up first.")
+    if not yes and not _confirmed(question):
+        print("Nothing restored.")
+        return 1
+    previous = backup.restore_backup(path, chosen.path)
+    print(f"Restored {chosen.name} into {path}.")
+    if previous is not None:
+        print(f"The database it replaced is kept as {previous.name}; to undo: "
+              f"python -m analytics backups restore {previous.name}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _list(args.db)
+    return _restore(args.db, args.name, args.yes)

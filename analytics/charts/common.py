@@ -1,0 +1,90 @@
+"""What the chart modules share: labels as people read them, empty states, number words.
+
+No colour or font is decided here: they come from `theme`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.charts.theme import MUTED, NOTE_SIZE, REFERENCE
+from analytics.domain import CAUSE_LABELS, STAGE_LABELS
+from analytics.metrics.types import NOT_SET, ReferenceFigure
+
+#: Days per month on time axes: the mean Gregorian month, so day 365 sits at 12.0 months.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def plain(value: object) -> str:
+    """Workbook text made inert for Plotly's HTML-like labels (a '<b>' in a name stays text)."""
+    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def group_key(value: object) -> str:
+    """A business unit / solution type as a group key: missing becomes NOT_SET."""
+    return NOT_SET if is_missing(value) or str(value).strip() == "" else str(value)
+
+
+def stage_label(stage: object) -> str:
+    return STAGE_LABELS.get(str(stage), str(stage).capitalize())
+
+
+def cause_label(cause: object) -> str:
+    return CAUSE_LABELS.get(str(cause), str(cause))
+
+
+def lower_first(text: str) -> str:
+    """'Unclear ownership' -> 'unclear ownership', for use mid-sentence."""
+    return text[:1].lower() + text[1:] if text else text
+
+
+def plural(count: int | float, noun: str, nouns: str | None = None) -> str:
+    """'1 pilot', '3 pilots'."""
+    word = noun if count == 1 else (nouns or noun + "s")
+    return f"{count:,.0f} {word}" if float(count).is_integer() else f"{count:,.1f} {word}"
+
+
+def month_label(value: date | pd.Timestamp) -> str:
+    return f"{pd.Timestamp(value):%b %Y}"
+
+
+def wrap_label(text: str, width: int = 14) -> str:
+    """A category label broken onto lines of about `width` characters (for narrow bars)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def reference_label(ref: ReferenceFigure) -> str:
+    """How a survey figure is credited on a chart: short, with publisher and year."""
+    publisher = ref.source.split(",")[0].split("(")[0].strip()
+    return f"{publisher} {ref.year}"
+
+
+def empty_state(fig: go.Figure, message: str) -> go.Figure:
+    """A chart with nothing to draw says so in words instead of showing bare axes."""
+    fig.add_annotation(
+        text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+        font=dict(size=NOTE_SIZE + 4, color=MUTED), name="empty",
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def note(fig: go.Figure, text: str, **placement: object) -> None:
+    """A muted explanatory annotation (reference markers, caveats)."""
+    defaults: dict[str, object] = dict(showarrow=False, font=dict(size=NOTE_SIZE, color=REFERENCE))
+    defaults.update(placement)
+    fig.add_annotation(text=text, **defaults)

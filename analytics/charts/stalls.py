@@ -1,0 +1,207 @@
+"""Stalls by cause: the Pareto of causes and the business unit × cause heatmap (section 5)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.charts.common import (
+    cause_label,
+    empty_state,
+    group_key,
+    is_missing,
+    lower_first,
+    plain,
+    plural,
+    wrap_label,
+)
+from analytics.charts.theme import (
+    CAUSE_COLORS,
+    INK,
+    MUTED,
+    NOTE_SIZE,
+    ChartContext,
+    finish,
+    format_money,
+    format_pct,
+)
+from analytics.domain import CAUSES, UNATTRIBUTED
+from analytics.metrics.types import Report, StallResult
+
+MEASURES = ("count", "budget")
+CUMULATIVE_NAME = "Cumulative share"
+
+
+def _stalls(source: Report | StallResult) -> StallResult:
+    return source.stalls if isinstance(source, Report) else source
+
+
+def _ordered_causes(causes: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The five causes, largest first (ties in the domain's order), then `unattributed` when
+    it holds anything: it is not a cause, so it never leads the Pareto."""
+    rank = {key: i for i, key in enumerate(CAUSES)}
+    named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED]]
+    named = named.assign(_rank=[rank.get(c, len(rank)) for c in named.index])
+    named = named.sort_values([column, "_rank"], ascending=[False, True]).drop(columns="_rank")
+    if UNATTRIBUTED in causes.index and float(causes.at[UNATTRIBUTED, column]) > 0:
+        named = pd.concat([named, causes.loc[[UNATTRIBUTED]]])
+    return named
+
+
+def cause_pareto_chart(
+    source: Report | StallResult, ctx: ChartContext, measure: str = "count",
+) -> go.Figure:
+    """Stall causes, largest first, each in its fixed colour, with the cumulative share on a
+    second axis. `measure="count"` plots the weighted count (each stalled initiative split
+    evenly over its causes, so bars sum to the stalled count; flagged counts in the text);
+    `measure="budget"` plots the budget split the same way.
+
+    customdata: the cause key (`"ownership"`, …, `"unattributed"`) of each bar
+    (`drilldown.stalled_with_cause`).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure {measure!r}: choose 'count' or 'budget'")
+    stalls = _stalls(source)
+    fig = go.Figure()
+    threshold = f"on hold, or more than {stalls.stall_days} days in pilot or scaling"
+    if measure == "count":
+        subtitle = (
+            f"Stalled initiatives ({threshold}) by cause; one with several causes is split "
+            f"evenly between them"
+        )
+    else:
+        subtitle = f"Budget of stalled initiatives ({threshold}), split evenly over each one's causes"
+    if stalls.count == 0:
+        empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
+        return finish(fig, ctx, "No stalled initiatives this month", subtitle)
+
+    column = "weighted" if measure == "count" else "budget_weighted"
+    causes = _ordered_causes(stalls.causes, column)
+    values = causes[column].astype(float).to_numpy()
+    total = stalls.count if measure == "count" else stalls.budget
+    keys = [str(c) for c in causes.index]
+    flagged = [None if is_missing(f) else int(f) for f in causes["flagged"]]
+    text = [f"{v:.1f}" if measure == "count" else format_money(v) for v in values]
+    hover = [
+        f"{cause_label(k)}: {v:.1f} weighted"
+        + ("" if f is None else f", flagged in {f} of {stalls.count}")
+        + f", {format_money(b)} of budget"
+        for k, v, f, b in zip(keys, causes["weighted"], flagged, causes["budget_weighted"])
+    ]
+    categories = [
+        wrap_label(cause_label(k), 12)
+        + ("" if f is None else f"<br><span style='color:{MUTED}'>{f} flagged</span>")
+        for k, f in zip(keys, flagged)
+    ]
+    fig.add_trace(go.Bar(
+        x=categories, y=values, name="Stalled",
+        marker_color=[CAUSE_COLORS[k] for k in keys], text=text, textposition="outside",
+        customdata=keys, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+    ))
+    # The cumulative share gets its own strip above the bars (a second y axis with its own
+    # domain) so the line never runs through the bar labels.
+    share = np.cumsum(values) / total if total else np.zeros(len(values))
+    fig.add_trace(go.Scatter(
+        x=categories, y=share, name=CUMULATIVE_NAME, yaxis="y2", mode="lines+markers+text",
+        line=dict(color=INK, width=2), marker=dict(size=8), text=[format_pct(v) for v in share],
+        textposition="top center", textfont=dict(size=NOTE_SIZE, color=INK), cliponaxis=False,
+        customdata=keys, hovertemplate="Cumulative: %{y:.0%}<extra></extra>",
+    ))
+    fig.add_annotation(
+        text=CUMULATIVE_NAME, x=0, y=1.0, xref="paper", yref="y2 domain", xanchor="left",
+        yanchor="bottom", yshift=2, showarrow=False, font=dict(size=NOTE_SIZE, color=MUTED),
+    )
+    top = float(values.max()) if len(values) else 1.0
+    fig.update_layout(
+        showlegend=False, bargap=0.3,
+        yaxis=dict(domain=[0.0, 0.7], range=[0, top * 1.15], visible=False),
+        yaxis2=dict(domain=[0.78, 0.95], range=[0, 1.0], visible=False),
+    )
+    fig.update_xaxes(tickangle=0, ticks="", tickfont=dict(size=NOTE_SIZE + 1))
+    return finish(fig, ctx, _pareto_title(stalls, causes, measure), subtitle, footer_gap=84)
+
+
+def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str) -> str:
+    named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED]]
+    column = "weighted" if measure == "count" else "budget_weighted"
+    if named.empty or float(named[column].max()) <= 0:
+        return f"No cause identified for the {plural(stalls.count, 'stalled initiative')}"
+    top = named.index[0]
+    label = cause_label(top)
+    if measure == "count":
+        return (
+            f"{label} is the top stall cause: flagged in {int(named.at[top, 'flagged'])} of "
+            f"{plural(stalls.count, 'stalled initiative')}"
+        )
+    return (
+        f"{label} ties up the most stalled budget: {format_money(named.at[top, column])} "
+        f"of {format_money(stalls.budget)}"
+    )
+
+
+def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.Figure:
+    """Stalled initiatives flagged with each cause (columns) in each business unit (rows, most
+    stalled at the top), cells annotated with the count; `Unattributed` counts the stalled
+    initiatives with no cause. An initiative with several causes counts in each of them.
+
+    customdata: `[business_unit, cause]` of each cell (business unit NOT_SET when missing):
+    `drilldown.stalled_with_cause(report, cause, business_unit)`.
+    """
+    stalls = _stalls(source)
+    fig = go.Figure()
+    subtitle = (
+        "Stalled initiatives flagged with each cause, by business unit; one initiative can "
+        "count under several causes"
+    )
+    if stalls.count == 0:
+        empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
+        return finish(fig, ctx, "No stalled initiatives this month", subtitle)
+
+    stalled = stalls.stalled.assign(_unit=[group_key(v) for v in stalls.stalled["business_unit"]])
+    keys = [str(c) for c in CAUSES]
+    if (stalled["k"] == 0).any():
+        keys.append(UNATTRIBUTED)
+    units = stalled["_unit"].value_counts()
+    order = sorted(units.index, key=lambda u: (-units[u], u))
+    counts = np.zeros((len(order), len(keys)), dtype=int)
+    for row, unit in enumerate(order):
+        mine = stalled.loc[stalled["_unit"] == unit]
+        for col, key in enumerate(keys):
+            if key == UNATTRIBUTED:
+                counts[row, col] = int((mine["k"] == 0).sum())
+            else:
+                counts[row, col] = int(mine["causes"].map(lambda causes, k=key: k in causes).sum())
+    fig.add_trace(go.Heatmap(
+        z=counts, x=[wrap_label(cause_label(k), 12) for k in keys],
+        y=[f"{plain(u)} ({units[u]})" for u in order],
+        text=[[str(v) if v else "" for v in row] for row in counts],
+        texttemplate="%{text}", textfont=dict(size=NOTE_SIZE + 2),
+        customdata=[[[u, k] for k in keys] for u in order],
+        hovertemplate="%{y} · %{x}: %{z} stalled<extra></extra>", showscale=False, zmin=0,
+        name="Stalled",
+    ))
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=6)
+    fig.update_xaxes(tickangle=0, ticks="", showline=False, tickfont=dict(size=NOTE_SIZE + 1))
+    fig.update_layout(showlegend=False)
+    title = _heatmap_title(stalls, counts, order, keys, units)
+    return finish(fig, ctx, title, subtitle, footer_gap=84)
+
+
+def _heatmap_title(
+    stalls: StallResult, counts: np.ndarray, order: list[str], keys: list[str], units: pd.Series,
+) -> str:
+    """The one largest business unit × cause cell when it stands alone; otherwise (ties) the
+    business unit(s) with the most stalled initiatives."""
+    named = [i for i, k in enumerate(keys) if k != UNATTRIBUTED]
+    block = counts[:, named]
+    total = plural(stalls.count, "stalled initiative")
+    if block.size and block.max() > 0 and (block == block.max()).sum() == 1:
+        row, col = np.unravel_index(int(np.argmax(block)), block.shape)
+        cause = lower_first(cause_label(keys[named[col]]))
+        return f"Largest cluster: {cause} in {plain(order[row])}, {block[row, col]} of {total}"
+    most = int(units.max())
+    leaders = [plain(u) for u in order if units[u] == most]
+    if len(leaders) == 1:
+        return f"{leaders[0]} has the most stalled initiatives: {most} of {stalls.count}"
+    named_units = ", ".join(leaders[:-1]) + f" and {leaders[-1]}" if len(leaders) <= 3 else f"{len(leaders)} units"
+    return f"{named_units} have the most stalled initiatives: {most} each of {stalls.count}"

@@ -1,0 +1,266 @@
+"""The one place colours and fonts are decided, for the dashboard and the board deck alike.
+
+Palette: Okabe-Ito (colour-blind safe). Each cause and each stage always has the same colour.
+Sizes are chosen for a chart pasted at half a 16:9 slide: 1600x900 px exported at scale 3 keeps
+16 px body text legible when the picture shrinks to 6 inches wide.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from analytics.domain import UNATTRIBUTED, Cause, Stage
+
+TEMPLATE_NAME = "board"
+
+#: Arial where the viewer has it (Windows, macOS, PowerPoint); Liberation Sans is metric-
+#: compatible and ships with Debian's Chromium, which renders the static images.
+FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+
+INK = "#1F2933"          # titles and body text
+MUTED = "#616E7C"        # footers, axis titles, annotations
+GRID = "#E4E7EB"
+BACKGROUND = "#FFFFFF"
+REFERENCE = "#3E4C59"    # industry reference lines/markers
+HIGHLIGHT = "#0072B2"    # the single emphasised series
+IMMATURE = "#BCCCDC"     # cohorts too young to judge
+IMMATURE_EDGE = "#829AB1"  # hatching and outline of immature cohorts
+IMMATURE_PATTERN = "/"
+CONTEXT = "#9FB3C8"      # bars that give context beside the emphasised one
+ON_HOLD = "#E69F00"      # on-hold months on an initiative's timeline
+EXPECTED = "#9FB3C8"     # expected value (the promise)
+REALIZED = "#009E73"     # realized value (same green as production)
+STALLED = "#D55E00"      # budget stuck in stalled initiatives
+WASTED = "#7B8794"       # spend on stopped initiatives (same grey as stopped)
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+CAUSE_COLORS: dict[str, str] = {
+    Cause.OWNERSHIP: "#D55E00",
+    Cause.DATA_READINESS: "#0072B2",
+    Cause.GENERIC_TOOLS: "#E69F00",
+    Cause.INTEGRATION: "#009E73",
+    Cause.SUCCESS_METRICS: "#CC79A7",
+    UNATTRIBUTED: "#9AA5B1",
+}
+STAGE_COLORS: dict[str, str] = {
+    Stage.IDEA: "#BCCCDC",
+    Stage.PILOT: "#56B4E9",
+    Stage.SCALING: "#0072B2",
+    Stage.PRODUCTION: "#009E73",
+    Stage.STOPPED: "#7B8794",
+}
+#: Sequential scale for heatmaps (white to the highlight blue): counts, not categories.
+SEQUENTIAL = ((0.0, "#F5F7FA"), (0.35, "#9FC5E8"), (1.0, "#0B4F8A"))
+
+FONT_SIZE = 16
+TITLE_SIZE = 22
+NOTE_SIZE = 14           # annotations inside the plot (reference markers, numbers at risk)
+FOOTER_SIZE = 12
+
+#: Characters per title / subtitle line before wrapping, so a title fits a ~700 px wide chart
+#: in the browser (Plotly never wraps titles itself).
+TITLE_WRAP = 52
+SUBTITLE_WRAP = 78
+_TITLE_BASELINE = 38     # px from the top edge to the first title line's baseline
+_LINE = 29               # px per title/subtitle line (Plotly spaces lines by the title font)
+_LEGEND = 34             # px the horizontal legend above the plot takes
+_FOOTER_GAP = 58         # px from the plot area's bottom edge to the footer (default)
+#: The footer annotation's name, so tests and exports can find it.
+FOOTER_NAME = "footer"
+
+#: Export geometry: a 16:9 picture that fills half a slide when pasted at 6.5 in.
+EXPORT_WIDTH = 1600
+EXPORT_HEIGHT = 900
+EXPORT_SCALE = 3
+
+_MARGIN = dict(l=70, r=40, t=100, b=95)
+
+
+def _template() -> go.layout.Template:
+    return go.layout.Template(
+        layout=go.Layout(
+            font=dict(family=FONT_FAMILY, size=FONT_SIZE, color=INK),
+            title=dict(
+                font=dict(family=FONT_FAMILY, size=TITLE_SIZE, color=INK),
+                x=0.0, xanchor="left", xref="paper", y=0.97, yanchor="top", pad=dict(l=0),
+            ),
+            paper_bgcolor=BACKGROUND,
+            plot_bgcolor=BACKGROUND,
+            colorway=list(OKABE_ITO),
+            margin=_MARGIN,
+            xaxis=dict(
+                showgrid=False, linecolor=MUTED, ticks="outside", tickcolor=MUTED,
+                title=dict(font=dict(color=MUTED)), automargin=True, zeroline=False,
+            ),
+            yaxis=dict(
+                gridcolor=GRID, zeroline=False, linecolor=GRID,
+                title=dict(font=dict(color=MUTED)), automargin=True,
+            ),
+            legend=dict(
+                orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0,
+                font=dict(size=FONT_SIZE - 1), bgcolor="rgba(0,0,0,0)", title=dict(text=""),
+            ),
+            hoverlabel=dict(font=dict(family=FONT_FAMILY, size=FONT_SIZE - 2)),
+            bargap=0.25,
+            separators=".,",
+            coloraxis=dict(colorscale=[list(s) for s in SEQUENTIAL]),
+        ),
+        data=dict(
+            bar=[go.Bar(textfont=dict(size=FONT_SIZE), cliponaxis=False, marker_line_width=0)],
+            scatter=[go.Scatter(line=dict(width=3))],
+            heatmap=[go.Heatmap(colorscale=[list(s) for s in SEQUENTIAL], xgap=2, ygap=2)],
+        ),
+    )
+
+
+def register() -> str:
+    """Register the template (idempotent) and return its name."""
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = _template()
+    return TEMPLATE_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class ChartContext:
+    """What every exported chart must carry so it stands alone on a slide."""
+
+    as_of: date
+    source: str = "Portfolio export"
+    filters: str = ""     # e.g. "Business unit: Finance"; empty when unfiltered
+    is_sample: bool = False
+
+    def footer(self) -> str:
+        parts = [f"As of {self.as_of:%B %Y}"]
+        if self.filters:
+            parts.append(self.filters)
+        source = f"Source: {self.source}"
+        if self.is_sample:
+            source += " (SAMPLE DATA)"
+        parts.append(source)
+        return "  ·  ".join(parts)
+
+    def file_stem(self, chart: str) -> str:
+        return f"{chart}-{self.as_of:%Y-%m}"
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, with a short parenthesised group such as "(6 of 18)" kept as one token."""
+    words = text.split()
+    tokens: list[str] = []
+    i = 0
+    while i < len(words):
+        end = i
+        if words[i].startswith("(") and ")" not in words[i]:
+            end = next((j for j in range(i, min(i + 4, len(words))) if ")" in words[j]), i)
+        group = " ".join(words[i:end + 1])
+        tokens.append(group if len(group) <= 18 else words[i])
+        i = i + 1 if len(group) > 18 else end + 1
+    return tokens
+
+
+def _greedy(tokens: list[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for token in tokens:
+        if lines and len(lines[-1]) + 1 + len(token) <= width:
+            lines[-1] += " " + token
+        else:
+            lines.append(token)
+    return lines or [""]
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Split plain text into lines of at most `width` characters, balanced in length so no
+    word is left alone on the last line; parenthesised groups never break."""
+    tokens = _tokens(text)
+    lines = _greedy(tokens, width)
+    best = width
+    for narrower in range(width - 1, 0, -1):
+        if len(_greedy(tokens, narrower)) > len(lines):
+            break
+        best = narrower
+    return _greedy(tokens, best)
+
+
+def finish(
+    fig: go.Figure, ctx: ChartContext, title: str, subtitle: str = "", *,
+    footer_gap: int = _FOOTER_GAP,
+) -> go.Figure:
+    """Apply the template, the finding as title, an optional subtitle and the footer.
+
+    Title and subtitle wrap so they fit a narrow browser column; the top margin grows with
+    them (and with the legend, when the figure shows one) so nothing overlaps. `footer_gap`
+    is the room, in px, between the plot area and the footer: enough for what a chart draws
+    under its x axis (tick labels, axis title, numbers at risk).
+    """
+    register()
+    title_lines = wrap(title, TITLE_WRAP)
+    subtitle_lines = wrap(subtitle, SUBTITLE_WRAP) if subtitle else []
+    text = "<br>".join(f"<b>{line}</b>" for line in title_lines)
+    if subtitle_lines:
+        text += "<br>" + "<br>".join(
+            f"<span style='font-size:{FONT_SIZE}px;color:{MUTED}'>{line}</span>"
+            for line in subtitle_lines
+        )
+    top = _TITLE_BASELINE + _LINE * (len(title_lines) + len(subtitle_lines) - 1) + 26
+    if _shows_legend(fig):
+        top += _LEGEND
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(
+            text=text, xref="container", x=0.0, xanchor="left", yref="container", y=1.0,
+            yanchor="top", pad=dict(t=_TITLE_BASELINE, l=24),
+        ),
+        margin=dict(t=top, b=footer_gap + 30),
+    )
+    fig.add_annotation(
+        text=ctx.footer(), xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left",
+        yanchor="top", yshift=-footer_gap, showarrow=False, align="left",
+        font=dict(size=FOOTER_SIZE, color=MUTED), name=FOOTER_NAME,
+    )
+    return fig
+
+
+def _shows_legend(fig: go.Figure) -> bool:
+    if fig.layout.showlegend is not None:
+        return bool(fig.layout.showlegend)
+    return sum(1 for t in fig.data if t.showlegend is not False) > 1
+
+
+def download_config(ctx: ChartContext, chart: str) -> dict[str, object]:
+    """Plotly config for st.plotly_chart: the modebar PNG at scale 3 with a meaningful name."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": ctx.file_stem(chart),
+            "width": EXPORT_WIDTH,
+            "height": EXPORT_HEIGHT,
+            "scale": EXPORT_SCALE,
+        },
+    }
+
+
+def format_money(value: float | None) -> str:
+    """$1.2M, $250k, $900: numbers as people read them."""
+    if value is None or value != value:
+        return "–"
+    sign = "-" if value < 0 else ""
+    v = abs(float(value))
+    if v >= 1e9:
+        return f"{sign}${v / 1e9:.1f}B"
+    if v >= 1e6:
+        return f"{sign}${v / 1e6:.1f}M"
+    if v >= 1e3:
+        return f"{sign}${v / 1e3:.0f}k"
+    return f"{sign}${v:.0f}"
+
+
+def format_pct(value: float | None, digits: int = 0) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value * 100:.{digits}f}%"

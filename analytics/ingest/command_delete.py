@@ -1,0 +1,54 @@
+"""`python -m analytics delete --as-of YYYY-MM [--db PATH] [--yes]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "Delete one month's snapshot (asks first unless --yes); the audit keeps a record."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM", required=True, help="the month to delete")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
+                        "or data/portfolio.duckdb)")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
+def _confirmed(question: str) -> bool:
+    """Only an explicit yes on stdin counts; no stdin or end of input means no."""
+    print(f"{question} [y/N] ", end="", flush=True)
+    try:
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+    except (OSError, ValueError):
+        answer = ""
+    if not answer.endswith("\n"):
+        print()
+    return answer.strip().casefold() in ("y", "yes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from analytics import store
+    from analytics.ingest.commit import parse_month
+    from analytics.problems import SnapshotMissing
+
+    month = parse_month(args.as_of)
+    path = store.db_path(args.db)
+    found = None
+    if path.exists():
+        # Read-only while waiting for an answer: a writer would lock out every other process.
+        with store.connect(path, read_only=True) as con:
+            found = next((s for s in store.list_snapshots(con) if s.as_of == month), None)
+    if found is None:
+        raise SnapshotMissing(
+            f"there is no snapshot for {month:%Y-%m} in {path}; "
+            "list the months with: python -m analytics snapshots"
+        )
+    question = (f"Delete the {month:%Y-%m} snapshot ({found.rows} rows from {found.file_name}, "
+                f"imported {found.imported_at:%Y-%m-%d} by {found.imported_by})?")
+    if not args.yes and not _confirmed(question):
+        print("Nothing deleted.")
+        return 1
+    with store.connect(path) as con:
+        removed = store.delete_snapshot(con, month)
+    print(f"Deleted {month:%Y-%m} ({removed} rows). The audit keeps a record of it.")
+    return 0

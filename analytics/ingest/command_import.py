@@ -1,0 +1,89 @@
+"""`python -m analytics import FILE [--as-of YYYY-MM] [--db PATH] [--mapping FILE] [--replace]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+# Heavy modules (pandas, duckdb, calamine) are imported in run(): building the parser for
+# any command must stay cheap.
+
+HELP = "Import one monthly portfolio export (.xlsx) as the snapshot of its month."
+MAX_ERRORS_SHOWN = 50
+MAX_WARNINGS_SHOWN = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the exported workbook (.xlsx)")
+    parser.add_argument(
+        "--as-of", metavar="YYYY-MM",
+        help="the month the export describes; may be omitted when the file name carries it "
+             "(portfolio-2025-03.xlsx)",
+    )
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
+                        "or data/portfolio.duckdb)")
+    parser.add_argument(
+        "--mapping", metavar="FILE",
+        help='JSON file mapping headers the synonyms miss: {"Header as written": "field", '
+             '"Column to ignore": null}; remembered for later exports with the same headers',
+    )
+    parser.add_argument("--replace", action="store_true",
+                        help="overwrite the month if it already holds a different file")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _list(lines: list[str], limit: int, noun: str, out: TextIO) -> None:
+    for line in lines[:limit]:
+        print(f"  {line}", file=out)
+    if len(lines) > limit:
+        print(f"  ... and {len(lines) - limit} more {noun}", file=out)
+
+
+def print_refusal(problems: tuple, out: TextIO) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    print(f"error: import refused, {_count(len(errors), 'error')}; "
+          "nothing was written. Fix these in the workbook (or with --mapping) and import again:",
+          file=out)
+    _list([p.describe() for p in errors], MAX_ERRORS_SHOWN, "errors", out)
+    if warnings:
+        print(f"(also {_count(warnings, 'warning')}, which alone would not block the import)",
+              file=out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from analytics.ingest.commit import import_with_plan
+    from analytics.ingest.model import REPLACED, UNCHANGED
+    from analytics.problems import ImportRefused
+
+    try:
+        plan, result = import_with_plan(
+            args.file, db=args.db, as_of=args.as_of, mapping=args.mapping, replace=args.replace,
+        )
+    except ImportRefused as exc:
+        print_refusal(exc.problems or (), sys.stderr)
+        return 2
+    month = f"{result.as_of:%Y-%m}"
+    if result.status == UNCHANGED:
+        print(f"{month} already holds this exact file ({plan.file_name}); nothing changed "
+              f"({_count(result.rows, 'initiative')}, {_count(len(result.warnings), 'warning')}).")
+        return 0
+    verb = "Replaced" if result.status == REPLACED else "Imported"
+    matched = sum(1 for c in plan.columns if c.field)
+    print(f"{verb} {month} from {plan.file_name}: {_count(result.rows, 'initiative')}.")
+    details = (f"  sheet '{plan.sheet}', header on row {plan.header_row}, "
+               f"{matched} of {len(plan.columns)} columns matched")
+    if plan.currency:
+        details += f", amounts in {plan.currency}"
+    print(details)
+    if plan.unmapped_headers:
+        print(f"  kept as extra columns only: {', '.join(plan.unmapped_headers)}")
+    if result.warnings:
+        print(f"{_count(len(result.warnings), 'warning')} (kept with the snapshot):")
+        _list([p.describe() for p in result.warnings], MAX_WARNINGS_SHOWN, "warnings", sys.stdout)
+    else:
+        print("No warnings.")
+    return 0

@@ -1,0 +1,70 @@
+"""What an import found (ImportPlan) and what it did (ImportResult)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from analytics.problems import Problem, Severity
+
+if TYPE_CHECKING:  # the CLI parser and the Data page import this module before pandas
+    import pandas as pd
+
+#: How a column was matched to a field.
+BY_SYNONYM = "synonym"
+BY_MAPPING = "mapping"
+BY_REMEMBERED = "remembered"
+UNMAPPED = "unmapped"
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    header: str             # as written in the workbook, trimmed
+    column_index: int       # 0-based sheet column (0 = A)
+    field: str | None       # canonical field, None when ignored or unmapped
+    how: str                # BY_SYNONYM | BY_MAPPING | BY_REMEMBERED | UNMAPPED
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """A workbook read and checked, ready to commit; computing it never writes."""
+
+    file_name: str
+    sha256: str
+    as_of: date | None      # first day of the as-of month
+    sheet: str
+    header_row: int         # as Excel shows it
+    columns: tuple[ColumnMatch, ...]
+    rows: pd.DataFrame      # store.ROW_COLUMNS except as_of
+    problems: tuple[Problem, ...]
+    currency: str | None
+    workbook: bytes = field(default=b"", repr=False)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    @property
+    def unmapped_headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns if c.how == UNMAPPED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    as_of: date
+    status: str             # "imported" | "replaced" | "unchanged"
+    rows: int
+    warnings: tuple[Problem, ...]
+
+
+IMPORTED = "imported"
+REPLACED = "replaced"
+UNCHANGED = "unchanged"

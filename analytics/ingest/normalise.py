@@ -1,0 +1,380 @@
+"""Turning the data cells of a sheet into canonical rows, one distinct value at a time.
+
+Each column is factorised (codes + distinct values); a parser runs once per distinct value and
+the results are spread back over the rows with numpy takes. Problems are built only for the
+cells that have one.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics.domain import FIELD_BY_NAME, FIELDS, Kind
+from analytics.ingest.model import ColumnMatch
+from analytics.ingest.reader import column_letter
+from analytics.ingest.values import (
+    Parsed,
+    cell_text,
+    currency_in_header,
+    parse_integration,
+    parse_readiness,
+    parse_solution,
+    parse_stage,
+)
+from analytics.ingest.vectors import (
+    UniqueValues,
+    date_order,
+    date_values,
+    id_values,
+    money_values,
+    settle_dates,
+    text_values,
+)
+from analytics.limits import Limits
+from analytics.problems import Problem, Severity
+from analytics.store import ROW_COLUMNS
+
+#: The columns of ImportPlan.rows: the stored row without its as-of month.
+PLAN_COLUMNS: tuple[str, ...] = tuple(c for c in ROW_COLUMNS if c != "as_of")
+
+#: Kinds with few distinct values per workbook, read by a plain function per distinct value.
+_SIMPLE_PARSERS: dict[Kind, Callable[[object], Parsed]] = {
+    Kind.READINESS: parse_readiness,
+    Kind.INTEGRATION: parse_integration,
+    Kind.SOLUTION: parse_solution,
+}
+
+
+@dataclass(frozen=True)
+class Coded:
+    """One sheet column, factorised: cells[i] == uniques[codes[i]]."""
+
+    match: ColumnMatch
+    codes: np.ndarray
+    uniques: np.ndarray
+    texts: np.ndarray               # cell_text of each distinct value (object array of str)
+
+    def keep(self, rows: np.ndarray) -> Coded:
+        return Coded(self.match, self.codes[rows], self.uniques, self.texts)
+
+    def blank(self) -> np.ndarray:
+        """Per row: the cell is empty or only spaces."""
+        blank = np.fromiter((not t or t.isspace() for t in self.texts), dtype=bool,
+                            count=len(self.texts))
+        return blank[self.codes]
+
+
+def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    uniques = uniques.astype(object)
+    texts = uniques.copy()
+    other = np.flatnonzero(np.fromiter((type(u) is not str for u in uniques), dtype=bool,
+                                       count=len(uniques)))
+    if other.size:
+        values = uniques[other]
+        absent = np.fromiter((u is None or (type(u) is float and u != u) for u in values),
+                             dtype=bool, count=len(values))
+        uniques[other[absent]] = ""  # an absent cell reads as an empty one
+        texts[other] = _texts(uniques[other])
+    return Coded(match, codes, uniques, texts)
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """cell_text of non-text cells; plain numbers (the bulk of them) at numpy speed."""
+    texts = np.empty(len(values), dtype=object)
+    floats = np.fromiter((type(u) is float for u in values), dtype=bool, count=len(values))
+    numbers = values[floats].astype(float)
+    whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)
+    as_text = numbers.astype(str).astype(object)
+    as_text[whole] = numbers[whole].astype(np.int64).astype(str).astype(object)
+    texts[floats] = as_text
+    texts[~floats] = [cell_text(u) for u in values[~floats]]
+    return texts
+
+
+def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: object = object) -> np.ndarray:
+    values = np.fromiter(per_unique, dtype=dtype, count=len(per_unique))
+    return values[codes]
+
+
+@dataclass(frozen=True)
+class Normalised:
+    rows: pd.DataFrame
+    problems: tuple[Problem, ...]
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    sheet: str
+    excel_rows: np.ndarray      # the Excel row number of each data row
+
+    def cell_problems(self, column: Coded, failures: dict[int, Parsed]) -> list[Problem]:
+        """One problem per cell whose distinct value failed (failures by distinct index)."""
+        if not failures:
+            return []
+        failed = np.zeros(len(column.uniques), dtype=bool)
+        failed[list(failures)] = True
+        problems = []
+        for i in np.flatnonzero(failed[column.codes]):
+            code = int(column.codes[i])
+            found = failures[code]
+            problems.append(Problem(
+                found.severity, found.code, found.message, self.sheet,
+                int(self.excel_rows[i]), column.match.header, str(column.texts[code]),
+            ))
+        return problems
+
+
+def _failures(parsed: Sequence[Parsed]) -> dict[int, Parsed]:
+    return {i: p for i, p in enumerate(parsed) if p.failed}
+
+
+def normalise(
+    sheet: str, excel_rows: np.ndarray, columns: Sequence[Coded], limits: Limits,
+) -> Normalised:
+    """Canonical rows (PLAN_COLUMNS) and every per-cell problem of one sheet's data."""
+    ctx = _Context(sheet, excel_rows)
+    problems: list[Problem] = []
+    for column in columns:
+        problems += _too_long(ctx, column, limits.max_cell_chars)
+    by_field = {c.match.field: c for c in columns if c.match.field}
+    n = len(excel_rows)
+    data: dict[str, object] = {"source_row": excel_rows.astype("int32")}
+
+    ids, id_problems = _ids(ctx, by_field["initiative_id"])
+    data["initiative_id"] = ids
+    problems += id_problems
+
+    stage, on_hold, stage_raw, stage_problems = _stages(ctx, by_field["stage"])
+    data |= {"stage": stage, "on_hold": on_hold, "stage_raw": stage_raw}
+    problems += stage_problems
+
+    dates, date_problems = _dates(ctx, [by_field[f.name] for f in FIELDS
+                                        if f.kind is Kind.DATE and f.name in by_field])
+    problems += date_problems
+    money, currency, money_problems = _money(ctx, [by_field[f.name] for f in FIELDS
+                                                   if f.kind is Kind.MONEY and f.name in by_field])
+    problems += money_problems
+
+    for f in FIELDS:
+        if f.kind is Kind.DATE:
+            data[f.name] = dates.get(f.name, np.full(n, np.datetime64("NaT"), "datetime64[s]"))
+        elif f.kind is Kind.MONEY:
+            data[f.name] = money.get(f.name, np.full(n, np.nan))
+        elif f.kind in _SIMPLE_PARSERS or f.kind is Kind.TEXT:
+            column = by_field.get(f.name)
+            if column is None:
+                data[f.name] = np.full(n, None, dtype=object)
+            elif f.kind is Kind.TEXT:
+                data[f.name] = text_values(column.texts)[column.codes]
+            else:
+                parsed = [_SIMPLE_PARSERS[f.kind](u) for u in column.uniques]
+                data[f.name] = _spread([p.value for p in parsed], column.codes)
+                problems += ctx.cell_problems(column, _failures(parsed))
+
+    problems += _empty_names(ctx, by_field["name"], data["name"])
+    problems += _production_before_pilot(ctx, by_field, data)
+    data["raw_json"] = _raw_json(columns, n)
+    frame = _frame(data, n)
+    problems.sort(key=lambda p: (p.row or 0, _column_order(columns, p.column)))
+    return Normalised(frame, tuple(problems), currency)
+
+
+def _column_order(columns: Sequence[Coded], header: str | None) -> int:
+    for position, column in enumerate(columns):
+        if column.match.header == header:
+            return position
+    return -1
+
+
+def _frame(data: dict[str, object], n: int) -> pd.DataFrame:
+    typed: dict[str, object] = {}
+    for name in PLAN_COLUMNS:
+        values = data[name]
+        kind = FIELD_BY_NAME[name].kind if name in FIELD_BY_NAME else None
+        if kind is Kind.READINESS:
+            typed[name] = pd.array(values, dtype="Int16")
+        elif kind in (Kind.DATE, Kind.MONEY) or name in ("source_row", "on_hold"):
+            typed[name] = values
+        else:
+            typed[name] = pd.array(values, dtype="str")
+    return pd.DataFrame(typed, index=pd.RangeIndex(n))
+
+
+def empty_rows() -> pd.DataFrame:
+    """A plan's rows when nothing could be read: the right columns and types, no rows."""
+    data: dict[str, object] = {name: np.array([], dtype=object) for name in PLAN_COLUMNS}
+    data |= {"source_row": np.array([], dtype="int32"), "on_hold": np.array([], dtype=bool)}
+    for f in FIELDS:
+        if f.kind is Kind.DATE:
+            data[f.name] = np.array([], dtype="datetime64[s]")
+        elif f.kind is Kind.MONEY:
+            data[f.name] = np.array([], dtype=float)
+    return _frame(data, 0)
+
+
+# --- the checks, one per concern ---------------------------------------------------------------
+
+
+def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
+    if not len(column.texts) or max(map(len, column.texts)) <= max_chars:
+        return []
+    failures = {
+        i: Parsed(None, "cell_too_long",
+                  f"the cell holds {len(t):,} characters; the limit is {max_chars:,}. Shorten it "
+                  "(long commentary belongs in the tracker, not the export)")
+        for i, t in enumerate(column.texts) if len(t) > max_chars
+    }
+    return [
+        Problem(p.severity, p.code, p.message, p.sheet, p.row, p.column, p.value[:80] + "...")
+        for p in ctx.cell_problems(column, failures)
+    ]
+
+
+def _ids(ctx: _Context, column: Coded) -> tuple[np.ndarray, list[Problem]]:
+    found = id_values(column.texts)
+    ids = found.values[column.codes]
+    problems = ctx.cell_problems(column, found.failures)
+    series = pd.Series(ids, dtype=object)
+    later = (series.duplicated(keep="first") & series.notna()).to_numpy()
+    if later.any():
+        first_row = {}
+        for i in np.flatnonzero(series.duplicated(keep=False).to_numpy() & ~later):
+            first_row[ids[i]] = int(ctx.excel_rows[i])
+        for i in np.flatnonzero(later):
+            problems.append(Problem(
+                Severity.ERROR, "duplicate_id",
+                f"this initiative ID is already used on row {first_row[ids[i]]}; each "
+                "initiative must have exactly one row with its own ID",
+                ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
+            ))
+    return ids, problems
+
+
+def _stages(ctx: _Context, column: Coded) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    parsed = [parse_stage(u) for u in column.uniques]
+    stage = _spread([p.value[0] if p.value else None for p in parsed], column.codes)
+    on_hold = _spread([bool(p.value and p.value[1]) for p in parsed], column.codes, bool)
+    stage_raw = _spread([t.strip() or None for t in column.texts], column.codes)
+    return stage, on_hold, stage_raw, ctx.cell_problems(column, _failures(parsed))
+
+
+def _dates(ctx: _Context, columns: Sequence[Coded]) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    """All date columns together: their numeric dates share one day/month order."""
+    found = [date_values(column.uniques) for column in columns]
+    day_first = date_order(found)
+    dates, problems = {}, []
+    for column, values in zip(columns, found):
+        settled: UniqueValues = settle_dates(values, day_first)
+        dates[column.match.field] = settled.values[column.codes].astype("datetime64[s]")
+        problems += ctx.cell_problems(column, settled.failures)
+    return dates, problems
+
+
+def _money(
+    ctx: _Context, columns: Sequence[Coded],
+) -> tuple[dict[str, np.ndarray], str | None, list[Problem]]:
+    """Amounts, and the workbook's one currency (from the cells' marks and the headers)."""
+    amounts, problems = {}, []
+    currency_by_column: list[tuple[Coded, np.ndarray]] = []
+    seen: Counter[str] = Counter()
+    for column in columns:
+        found = money_values(column.uniques)
+        problems += ctx.cell_problems(column, found.failures)
+        amounts[column.match.field] = found.amounts[column.codes]
+        hint = currency_in_header(column.match.header)
+        has_amount = ~np.isnan(found.amounts)
+        currencies = np.where(has_amount & (found.currencies == None), hint,  # noqa: E711
+                              found.currencies)
+        cells = np.bincount(column.codes, minlength=len(currencies))
+        for currency, count in zip(currencies, cells):
+            if currency and count:
+                seen[currency] += int(count)
+        currency_by_column.append((column, currencies))
+    if len(seen) <= 1:
+        return amounts, next(iter(seen), None), problems
+    currency, count = max(seen.items(), key=lambda item: (item[1], item[0]))
+    for column, currencies in currency_by_column:
+        failures = {
+            i: Parsed(None, "mixed_currency",
+                      f"most amounts in this workbook are {currency} ({count} cells) but this one "
+                      f"is {c}; one currency per workbook: convert it to {currency}")
+            for i, c in enumerate(currencies) if c and c != currency
+        }
+        problems += ctx.cell_problems(column, failures)
+    return amounts, currency, problems
+
+
+def _empty_names(ctx: _Context, column: Coded, names: np.ndarray) -> list[Problem]:
+    return [
+        Problem(Severity.WARNING, "empty_name",
+                "the initiative has no name; charts will show its ID instead",
+                ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]])
+        for i in np.flatnonzero(names == None)  # noqa: E711
+    ]
+
+
+def _production_before_pilot(
+    ctx: _Context, by_field: dict[str, Coded], data: dict[str, object],
+) -> list[Problem]:
+    if "production_date" not in by_field or "pilot_start" not in by_field:
+        return []
+    production, pilot = data["production_date"], data["pilot_start"]
+    prod_col, pilot_col = by_field["production_date"], by_field["pilot_start"]
+    return [
+        Problem(Severity.WARNING, "production_before_pilot",
+                f"the production date is before the pilot start "
+                f"({pilot_col.texts[pilot_col.codes[i]]} in '{pilot_col.match.header}'); "
+                "check both dates",
+                ctx.sheet, int(ctx.excel_rows[i]), prod_col.match.header,
+                prod_col.texts[prod_col.codes[i]])
+        for i in np.flatnonzero(production < pilot)
+    ]
+
+
+def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
+    """Each row's original cells as JSON {header: text}, extra columns included.
+
+    Built with Arrow string kernels: each distinct value is escaped once, then the rows are
+    joined column-wise, instead of serialising 10,000 dicts one by one.
+    """
+    if n == 0 or not columns:
+        return np.full(n, "{}", dtype=object)
+    names: Counter[str] = Counter(c.match.header for c in columns)
+    pieces: list[object] = []
+    for position, column in enumerate(columns):
+        header = column.match.header
+        key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
+        pieces.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
+        pieces.append(pc.take(json_strings(column.texts), pa.array(column.codes)))
+    pieces.append("}")
+    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"
+
+
+def json_strings(texts: np.ndarray) -> pa.Array:
+    """Each text as a JSON string literal (quoted and escaped)."""
+    escaped = pa.array(texts, type=pa.string())
+    special = pc.match_substring_regex(escaped, _NEEDS_ESCAPE).to_numpy(zero_copy_only=False)
+    if special.any():
+        for plain, escape in _JSON_ESCAPES:
+            escaped = pc.replace_substring(escaped, plain, escape)
+    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    rare = special & pc.match_substring_regex(escaped, _OTHER_CONTROL).to_numpy(zero_copy_only=False)
+    if not rare.any():
+        return quoted
+    literals = quoted.to_numpy(zero_copy_only=False).astype(object)
+    literals[rare] = [json.dumps(t, ensure_ascii=False) for t in texts[rare]]
+    return pa.array(literals, type=pa.string())

@@ -1,0 +1,112 @@
+"""`python -m analytics report --as-of YYYY-MM [--db PATH] [--stall-days N] [--json]`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from analytics import store
+from analytics.domain import ALL_STAGES, CAUSE_LABELS
+from analytics.metrics.export import report_json
+from analytics.metrics.load import load_rows, missing_month
+from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report
+from analytics.problems import SnapshotMissing
+
+HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2025-06") from None
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number of days")
+    return days
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", required=True, type=_month, metavar="YYYY-MM",
+                        help="the snapshot month to report on")
+    parser.add_argument("--db", default=None, metavar="PATH",
+                        help="database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)")
+    parser.add_argument("--stall-days", type=_days, default=DEFAULT_STALL_DAYS, metavar="N",
+                        help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
+    parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
+    parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = store.db_path(args.db)
+    if not path.exists():
+        raise SnapshotMissing(
+            f"{missing_month(args.as_of, [])} (The database {path} does not exist; pass --db PATH "
+            f"if it lives elsewhere.)"
+        )
+    with store.connect(path, read_only=True) as con:
+        rows = load_rows(con, args.as_of)
+    report = compute_report(rows, args.as_of, stall_days=args.stall_days,
+                            business_unit=args.business_unit, solution_type=args.solution_type)
+    document = report_json(report)
+    if args.json:
+        json.dump(document, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(summary(document))
+    return 0
+
+
+def _pct(value: object) -> str:
+    return "n/a" if value is None else f"{float(value):.0%}"
+
+
+def _money(value: object) -> str:
+    return f"{float(value):,.0f}"
+
+
+def summary(doc: dict) -> str:
+    """The readable form of the JSON document."""
+    funnel, conv, ttp = doc["funnel"], doc["conversion"], doc["time_to_production"]
+    stages = ", ".join(f"{stage} {doc['stage_counts'][str(stage)]}" for stage in ALL_STAGES)
+    median = ttp["median_days_observed"]
+    lines = [
+        f"Portfolio as of {doc['as_of_date']} ({doc['population']} initiatives, {doc['on_hold']} on hold)",
+        f"  Stages: {stages}",
+        f"  Reached: pilot {funnel['reached_pilot']}, scaling {funnel['reached_scaling']}, "
+        f"production {funnel['reached_production']}",
+        f"  Conversion: pilot->scaling {_pct(conv['pilot_to_scaling'])}, scaling->production "
+        f"{_pct(conv['scaling_to_production'])}, pilot->production {_pct(conv['pilot_to_production'])}",
+        f"  Time to production: {_pct(ttp['p_production_12m'])} of pilots reach production within "
+        f"12 months (Aalen-Johansen, {ttp['included']} pilots; {ttp['left_out']} left out); median "
+        f"{'n/a' if median is None else f'{median:.0f} days'} among those that did",
+        f"  Stalled (>{doc['stall_days']} days or on hold): {doc['stalled']['count']}, budget "
+        f"{_money(doc['stalled']['budget'])}",
+    ]
+    for key, figures in doc["causes"].items():
+        flagged = f"flagged {figures['flagged']}, " if "flagged" in figures else ""
+        lines.append(f"    {CAUSE_LABELS[key]}: {flagged}weighted {figures['weighted']:.2f}, "
+                     f"budget {_money(figures['budget_weighted'])}")
+    out = doc["outcomes"]
+    lines += [
+        f"  Value in production: expected {_money(out['expected_in_production'])}/yr, realized "
+        f"{_money(out['realized_in_production'])}/yr ({_pct(out['value_capture'])} captured)",
+        f"  Spend on stopped initiatives: {_money(out['spend_on_stopped'])}",
+        f"  Early warning: {len(doc['early_warning'])} initiative(s) heading for a stall",
+    ]
+    changes = doc["changes"]
+    if changes["previous_as_of"] is not None:
+        counts = ", ".join(f"{name.replace('_', ' ')} {len(changes[name])}"
+                           for name in ("moved_up", "newly_stalled", "stopped", "new", "vanished"))
+        lines.append(f"  Since {changes['previous_as_of']}: {counts}")
+    lines += [f"  warning: {w['message']}" for w in doc["warnings"]]
+    return "\n".join(lines) + "\n"

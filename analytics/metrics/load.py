@@ -1,0 +1,68 @@
+"""The thin loader between the store and the pure metric functions."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics import store
+from analytics.metrics.history import month_start
+from analytics.problems import SnapshotMissing
+
+
+def describe_months(months: Iterable[date]) -> str:
+    """'2024-01 to 2024-06, 2024-09' for the given months (consecutive months become a range)."""
+    ordered = sorted({month_start(m) for m in months})
+    if not ordered:
+        return "none"
+    runs: list[tuple[date, date]] = []
+    for month in ordered:
+        if runs and _next_month(runs[-1][1]) == month:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m} to {b:%Y-%m}" for a, b in runs)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def missing_month(month: date, months: Iterable[date]) -> SnapshotMissing:
+    months = list(months)
+    if not months:
+        return SnapshotMissing(
+            f"There is no snapshot for {month:%Y-%m}: no month has been imported yet. Import a "
+            f"monthly export first (python -m analytics import, or the Data page)."
+        )
+    return SnapshotMissing(
+        f"There is no snapshot for {month:%Y-%m}. Snapshots exist for {describe_months(months)}. "
+        f"Choose one of those months, or import the {month:%Y-%m} export first."
+    )
+
+
+def months_in(rows: pd.DataFrame) -> list[date]:
+    """The snapshot months present in `rows`, ascending."""
+    stamps = pd.to_datetime(rows["as_of"]).drop_duplicates().sort_values()
+    return [date(s.year, s.month, 1) for s in stamps]
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Every row of every snapshot up to `as_of`'s month (the columns of store.read_rows),
+    ordered by initiative then month; SnapshotMissing when that month has none.
+
+    Read through Arrow: text columns arrive Arrow-backed (no per-value conversion), which makes
+    this several times faster than store.read_rows on a large history.
+    """
+    month = month_start(as_of)
+    months = [info.as_of for info in store.list_snapshots(con)]
+    if month not in months:
+        raise missing_month(month, months)
+    columns = ", ".join(f'"{c}"' for c in store.ROW_COLUMNS)
+    table = con.cursor().sql(
+        f"SELECT {columns} FROM initiative_rows WHERE as_of <= ? ORDER BY initiative_id, as_of",
+        params=[month],
+    ).to_arrow_table()
+    return table.to_pandas(date_as_object=False)

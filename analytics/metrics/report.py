@@ -1,0 +1,295 @@
+"""The report for one as-of month, the trend across months, breakdowns, and one initiative's
+history: the functions the dashboard and the CLI call."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from analytics.domain import ALL_STAGES, FIELD_BY_NAME
+from analytics.metrics.changes import changes
+from analytics.metrics.funnel import funnel_result, outcomes
+from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
+from analytics.metrics.load import missing_month, months_in
+from analytics.metrics.stalls import (
+    CAUSE_KEYS,
+    ALL_CAUSE_KEYS,
+    assess,
+    early_warning,
+    is_stalled,
+    stall_result,
+    text,
+    verdict_warnings,
+)
+from analytics.metrics.survival import cohorts, time_to_production
+from analytics.metrics.types import (
+    EVENT_BEFORE_ORIGIN,
+    NOT_SET,
+    ORIGIN_AFTER_AS_OF,
+    UNKNOWN_ORIGIN,
+    Changes,
+    Report,
+    TimeToProduction,
+)
+from analytics.problems import Problem, Severity
+
+DEFAULT_STALL_DAYS = 180
+SCOPE_COLUMNS: tuple[str, ...] = ("business_unit", "solution_type")
+LEFT_OUT = "ttp_left_out"
+_LISTED_IDS = 10
+
+POPULATION_COLUMNS: tuple[str, ...] = (
+    "initiative_id", "name", "business_unit", "solution_type", "owner", "stage", "on_hold",
+    "highest_stage", "budget", "spend_to_date", "expected_value", "realized_value",
+    "days_in_stage", "stage_since", "stage_since_source", "stalled",
+)
+
+
+def in_scope(frame: pd.DataFrame, business_unit: str | None = None,
+             solution_type: str | None = None) -> pd.Series:
+    """Rows whose business unit / solution type match (None: any; NOT_SET: the value is missing)."""
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in zip(SCOPE_COLUMNS, (business_unit, solution_type), strict=True):
+        if wanted is None:
+            continue
+        values = text(frame[column])
+        keep &= values.isna() if wanted == NOT_SET else (values == wanted).fillna(False).astype(bool)
+    return keep
+
+
+def _check_stall_days(stall_days: int) -> None:
+    if stall_days < 1:
+        raise ValueError(f"stall_days must be a positive number of days, got {stall_days}")
+
+
+def _month_rows(rows: pd.DataFrame, month: date) -> pd.DataFrame:
+    """Rows up to `month`; SnapshotMissing (naming the months that exist) when `month` has none."""
+    stamps = pd.to_datetime(rows["as_of"])
+    if not (stamps == pd.Timestamp(month)).any():
+        raise missing_month(month, months_in(rows))
+    return rows.loc[stamps <= pd.Timestamp(month)]
+
+
+def compute_report(
+    rows: pd.DataFrame,
+    as_of: date,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+) -> Report:
+    """Everything for as-of month M: only snapshots up to M count (later rows are ignored)."""
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    history = _month_rows(rows, month)
+    previous = _previous_month(history, month)
+    facts = prepare(history, keep=[month] if previous is None else [previous, month])
+    return _report(facts, month, stall_days, business_unit, solution_type)
+
+
+def _previous_month(rows: pd.DataFrame, month: date) -> date | None:
+    earlier = pd.to_datetime(rows["as_of"])
+    earlier = earlier.loc[earlier < pd.Timestamp(month)]
+    return None if earlier.empty else month_start(earlier.max())
+
+
+def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,
+            solution_type: str | None) -> Report:
+    everyone = facts.loc[facts["as_of"] == pd.Timestamp(month)]
+    population = everyone.loc[in_scope(everyone, business_unit, solution_type)]
+    as_of_date = month_end(month)
+    ttp = time_to_production(population)
+    stalled = is_stalled(population, stall_days)
+    label = f"{month:%Y-%m}"
+    assessment = assess(population, stall_days)
+    return Report(
+        as_of=month,
+        as_of_date=as_of_date,
+        stall_days=stall_days,
+        business_unit=business_unit,
+        solution_type=solution_type,
+        funnel=funnel_result(population),
+        cohorts=cohorts(ttp.subjects, pd.Timestamp(as_of_date)),
+        time_to_production=ttp,
+        stalls=stall_result(population, stall_days, assessment),
+        early_warning=early_warning(population, stall_days, assessment),
+        changes=_changes(facts, everyone, month, stall_days, business_unit, solution_type),
+        outcomes=outcomes(population, stalled),
+        population=population.assign(stalled=stalled)
+        .reindex(columns=list(POPULATION_COLUMNS)).reset_index(drop=True),
+        warnings=verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label),
+    )
+
+
+def _changes(facts: pd.DataFrame, everyone: pd.DataFrame, month: date, stall_days: int,
+             business_unit: str | None, solution_type: str | None) -> Changes:
+    earlier = facts.loc[facts["as_of"] < pd.Timestamp(month), "as_of"]
+    if earlier.empty:
+        return changes(everyone, None, None, stall_days)
+    previous_month = earlier.max()
+    previous = facts.loc[facts["as_of"] == previous_month]
+    found = changes(everyone, previous, month_start(previous_month), stall_days)
+    if business_unit is None and solution_type is None:
+        return found
+
+    def scoped(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[in_scope(frame, business_unit, solution_type)].reset_index(drop=True)
+
+    return Changes(
+        previous_as_of=found.previous_as_of,
+        moved_up=scoped(found.moved_up),
+        newly_stalled=scoped(found.newly_stalled),
+        stopped=scoped(found.stopped),
+        new=scoped(found.new),
+        vanished=scoped(found.vanished),
+    )
+
+
+_REASON_WORDS: dict[str, str] = {
+    UNKNOWN_ORIGIN: "no known pilot start",
+    EVENT_BEFORE_ORIGIN: "production or stop dated before the pilot start",
+    ORIGIN_AFTER_AS_OF: "a pilot start after the as-of date",
+}
+
+
+def _left_out_warnings(ttp: TimeToProduction, label: str) -> tuple[Problem, ...]:
+    if ttp.left_out == 0:
+        return ()
+    parts = []
+    for reason, words in _REASON_WORDS.items():
+        ids = ttp.subjects.loc[ttp.subjects["left_out_reason"] == reason, "initiative_id"].tolist()
+        if ids:
+            shown = ", ".join(ids[:_LISTED_IDS]) + (f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else "")
+            parts.append(f"{len(ids)} with {words} ({shown})")
+    return (Problem(
+        severity=Severity.WARNING,
+        code=LEFT_OUT,
+        message=(
+            f"{label}: {ttp.left_out} initiative(s) left out of time to production: "
+            f"{'; '.join(parts)}. Fill in or correct their "
+            f"'{FIELD_BY_NAME['pilot_start'].label}' / '{FIELD_BY_NAME['production_date'].label}' "
+            f"dates to include them."
+        ),
+        column=FIELD_BY_NAME["pilot_start"].label,
+    ),)
+
+
+def headline(population: pd.DataFrame, stall_days: int) -> dict[str, object]:
+    """The headline figures of one population (one month, or one group of it), flat."""
+    funnel = funnel_result(population)
+    ttp = time_to_production(population)
+    stalled = is_stalled(population, stall_days)
+    result = outcomes(population, stalled)
+    return {
+        "population": funnel.population,
+        "on_hold": funnel.on_hold,
+        **{str(stage): funnel.stage_counts[stage] for stage in ALL_STAGES},
+        "reached_pilot": funnel.reached_pilot,
+        "reached_scaling": funnel.reached_scaling,
+        "reached_production": funnel.reached_production,
+        "pilot_to_scaling": funnel.pilot_to_scaling,
+        "scaling_to_production": funnel.scaling_to_production,
+        "pilot_to_production": funnel.pilot_to_production,
+        "p_production_12m": ttp.p_production_12m,
+        "median_days_observed": ttp.median_days_observed,
+        "ttp_included": ttp.included,
+        "ttp_left_out": ttp.left_out,
+        "stalled": int(stalled.sum()),
+        "stalled_budget": result.stalled_budget,
+        "expected_in_production": result.expected_in_production,
+        "realized_in_production": result.realized_in_production,
+        "value_capture": result.value_capture,
+        "spend_on_stopped": result.spend_on_stopped,
+    }
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ratios None -> NaN so that columns are float."""
+    return frame.infer_objects().apply(
+        lambda col: pd.to_numeric(col, errors="coerce") if col.dtype == object else col
+    )
+
+
+def trend(
+    rows: pd.DataFrame,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    up_to: date | None = None,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+) -> pd.DataFrame:
+    """Each headline figure for every snapshot month (up to `up_to` when given), one row a month,
+    as the report for that month would show it."""
+    _check_stall_days(stall_days)
+    history = rows if up_to is None else _month_rows(rows, month_start(up_to))
+    facts = prepare(history)
+    records = [
+        {"as_of": month, **headline(group.loc[in_scope(group, business_unit, solution_type)], stall_days)}
+        for month, group in facts.groupby("as_of", sort=True)
+    ]
+    if not records:
+        return pd.DataFrame(columns=["as_of", *headline(facts, stall_days)])
+    return _numeric(pd.DataFrame.from_records(records)).assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
+
+
+def breakdown(
+    rows: pd.DataFrame,
+    as_of: date,
+    by: str,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+) -> pd.DataFrame:
+    """Headline figures plus stalls by cause (weighted and budget-weighted) per business unit or
+    solution type (M's row value; NOT_SET for missing), one row per group, largest first."""
+    if by not in SCOPE_COLUMNS:
+        raise ValueError(f"breakdown by {by!r}: choose one of {', '.join(SCOPE_COLUMNS)}")
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    population = prepare(_month_rows(rows, month), keep=[month])
+    groups = text(population[by]).fillna(NOT_SET)
+    records = []
+    for value, group in population.groupby(groups, sort=True):
+        causes = stall_result(group, stall_days).causes
+        records.append({
+            by: value,
+            **headline(group, stall_days),
+            **{f"weighted_{key}": causes.at[key, "weighted"] for key in ALL_CAUSE_KEYS},
+            **{f"budget_weighted_{key}": causes.at[key, "budget_weighted"] for key in ALL_CAUSE_KEYS},
+            **{f"flagged_{key}": int(causes.at[key, "flagged"]) for key in CAUSE_KEYS},
+        })
+    if not records:
+        return pd.DataFrame(columns=[by, *headline(population, stall_days)])
+    frame = _numeric(pd.DataFrame.from_records(records))
+    return frame.sort_values(["population", by], ascending=[False, True]).reset_index(drop=True)
+
+
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "as_of", "as_of_date", "initiative_id", "name", "business_unit", "owner", "stage", "stage_raw",
+    "on_hold", "highest_stage", "days_in_stage", "stage_since", "stage_since_source", "stalled",
+)
+
+
+def initiative_history(
+    rows: pd.DataFrame,
+    initiative_id: str,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+) -> pd.DataFrame:
+    """One initiative's snapshots, oldest first: stage as resolved (on-hold months carry it),
+    the raw stage cell, on-hold flag, owner, highest stage reached, time in stage, stalled.
+    Empty when the initiative appears in no snapshot."""
+    _check_stall_days(stall_days)
+    mine = rows.loc[rows["initiative_id"] == initiative_id]
+    facts = prepare(mine, months=snapshot_months(rows) if len(rows) else None)
+    return facts.assign(stalled=is_stalled(facts, stall_days)).reindex(columns=list(HISTORY_COLUMNS))
+
+
+def available_months(rows: pd.DataFrame) -> list[date]:
+    """Snapshot months present in `rows`, ascending (first day of each month)."""
+    return months_in(rows)
+
+
+__all__ = [
+    "DEFAULT_STALL_DAYS", "available_months", "breakdown", "compute_report", "headline",
+    "in_scope", "initiative_history", "trend",
+]

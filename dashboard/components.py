@@ -1,0 +1,94 @@
+"""Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from analytics.problems import PortfolioError
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def escape_md(text: object) -> str:
+    """Text from a workbook or a user, made inert for Streamlit's Markdown renderer."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def error(message: object) -> None:
+    st.error(escape_md(message), icon=":material/error:")
+
+
+def warning(message: object) -> None:
+    st.warning(escape_md(message), icon=":material/warning:")
+
+
+def show_domain_error(exc: PortfolioError) -> None:
+    """A domain error as words on the page; never a traceback."""
+    error(str(exc))
+
+
+# --- Page scaffolding ------------------------------------------------------------------------
+
+def require_population(report) -> None:
+    """A filter that leaves nothing is explained, not drawn as empty charts."""
+    if report.funnel.population == 0:
+        st.info(
+            "No initiatives match these filters in this month. Widen the business unit or "
+            "solution type in the sidebar.",
+            icon=":material/filter_alt_off:",
+        )
+        st.stop()
+
+
+def page_header(title: str, f, lead: str = "") -> None:
+    st.title(title)
+    caption = f"As of **{f.as_of:%B %Y}**"
+    if f.describe():
+        caption += f"  ·  {escape_md(f.describe())}"
+    st.caption(caption)
+    if lead:
+        st.write(lead)
+
+
+def kpi_tiles(tiles) -> None:
+    columns = st.columns(len(tiles))
+    for column, tile in zip(columns, tiles):
+        column.metric(
+            tile.label, tile.text, delta=tile.delta,
+            delta_color="normal" if tile.higher_is_better else "inverse",
+            help=tile.help, border=True,
+        )
+
+
+def initiative_table(frame, *, key: str | None = None, height: int | str = "auto") -> None:
+    """Initiatives as a table: text stays text (st.dataframe never renders Markdown)."""
+    st.dataframe(frame, hide_index=True, key=key, height=height)
+
+
+def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
+    """A board-ready chart; when `behind` is given, clicking a bar lists its initiatives.
+
+    `behind(customdata) -> DataFrame` resolves one clicked point's customdata.
+    """
+    from analytics.charts.theme import download_config
+
+    config = download_config(ctx, name)
+    if behind is None:
+        st.plotly_chart(fig, key=key, config=config, theme=None)
+        return
+    event = st.plotly_chart(
+        fig, key=key, config=config, theme=None, on_select="rerun", selection_mode="points",
+    )
+    points = event.selection.points if event else []
+    if not points:
+        st.caption("Click a bar to list the initiatives behind it.")
+        return
+    import pandas as pd
+
+    frames = [behind(p.get("customdata")) for p in points if p.get("customdata") is not None]
+    if not frames:
+        return
+    selected = pd.concat(frames).drop_duplicates(subset=["initiative_id"]) if len(frames) > 1 else frames[0]
+    st.markdown(f"**{len(selected)} initiatives behind your selection**")
+    initiative_table(selected, key=f"{key}-behind")

@@ -1,0 +1,326 @@
+"""The one data-access seam of the UI, and the only module that caches.
+
+Pages call these functions and render what they return. Reads open short-lived read-only
+connections (DuckDB locks a file opened for writing against every other process, so the CLI
+can import while the dashboard is open); results are cached per data version, which changes
+whenever the database file changes, so a new import shows up on the next rerun.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analytics import store
+from analytics.charts.theme import ChartContext
+from analytics.metrics import Report, compute_report, initiative_history
+from analytics.metrics import breakdown as metric_breakdown
+from analytics.metrics import trend as metric_trend
+from analytics.problems import Problem
+from dashboard.filters import Filters
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+#: Set to 0 to start with an empty database instead of the sample portfolio.
+LOAD_SAMPLE_ENV = "PORTFOLIO_LOAD_SAMPLE"
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    path: Path
+
+
+@st.cache_resource(show_spinner="Opening the portfolio database…")
+def _database(path: str, load_sample: bool) -> Database:
+    with store.connect(path) as con:
+        empty = not store.list_snapshots(con)
+    if empty and load_sample and SAMPLE_DIR.is_dir():
+        from analytics.sample import load_sample as load
+
+        load(path)
+    return Database(Path(path))
+
+
+def database() -> Database:
+    """The database file ($PORTFOLIO_DB or data/portfolio.duckdb); on first run with no data,
+    the shipped sample is loaded into it unless $PORTFOLIO_LOAD_SAMPLE is 0."""
+    load_sample = os.environ.get(LOAD_SAMPLE_ENV, "1").strip() != "0"
+    return _database(str(store.db_path().resolve()), load_sample)
+
+
+def version() -> str:
+    """Cheap fingerprint of the database file (and its WAL): a cache key, no connection."""
+    path = database().path
+    parts = []
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = os.stat(candidate)
+            parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def snapshots(data_version: str) -> list[store.SnapshotInfo]:
+    with store.connect(database().path, read_only=True) as con:
+        return store.list_snapshots(con)
+
+
+def months() -> list[date]:
+    return [s.as_of for s in snapshots(version())]
+
+
+def is_sample() -> bool:
+    infos = snapshots(version())
+    return bool(infos) and all(s.is_sample for s in infos)
+
+
+# A resource, not data: the full history can be 600k rows, and cache_data would unpickle a copy
+# on every rerun. Metric functions never mutate their inputs, so one shared frame is safe.
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _rows(data_version: str, up_to: date) -> pd.DataFrame:
+    with store.connect(database().path, read_only=True) as con:
+        return store.read_rows(con, up_to)
+
+
+def rows(up_to: date) -> pd.DataFrame:
+    return _rows(version(), up_to)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _business_units(data_version: str) -> list[str]:
+    infos = snapshots(data_version)
+    if not infos:
+        return []
+    frame = _rows(data_version, infos[-1].as_of)
+    return sorted(frame["business_unit"].dropna().astype(str).unique().tolist())
+
+
+def business_units() -> list[str]:
+    return _business_units(version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _audit(data_version: str) -> pd.DataFrame:
+    with store.connect(database().path, read_only=True) as con:
+        return store.read_audit(con)
+
+
+def audit() -> pd.DataFrame:
+    return _audit(version())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _problems(data_version: str, as_of: date) -> pd.DataFrame:
+    with store.connect(database().path, read_only=True) as con:
+        return store.read_problems(con, as_of)
+
+
+def snapshot_problems(as_of: date) -> pd.DataFrame:
+    return _problems(version(), as_of)
+
+
+# --- Metrics ---------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=32, show_spinner="Computing the portfolio metrics…")
+def _report(data_version: str, as_of: date, business_unit: str | None,
+            solution_type: str | None, stall_days: int) -> Report:
+    return compute_report(
+        _rows(data_version, as_of), as_of, stall_days=stall_days,
+        business_unit=business_unit, solution_type=solution_type,
+    )
+
+
+def report(f: Filters) -> Report:
+    return _report(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _previous_report(data_version: str, as_of: date, business_unit: str | None,
+                     solution_type: str | None, stall_days: int) -> Report | None:
+    earlier = [m for m in months() if m < as_of]
+    if not earlier:
+        return None
+    return _report(data_version, earlier[-1], business_unit, solution_type, stall_days)
+
+
+def previous_report(f: Filters) -> Report | None:
+    """The report for the month before the filtered one: the KPI tiles' change."""
+    return _previous_report(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _trend(data_version: str, as_of: date, business_unit: str | None,
+           solution_type: str | None, stall_days: int) -> pd.DataFrame:
+    return metric_trend(
+        _rows(data_version, as_of), stall_days=stall_days, up_to=as_of,
+        business_unit=business_unit, solution_type=solution_type,
+    )
+
+
+def trend(f: Filters) -> pd.DataFrame:
+    return _trend(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _breakdown(data_version: str, as_of: date, by: str, stall_days: int) -> pd.DataFrame:
+    return metric_breakdown(_rows(data_version, as_of), as_of, by, stall_days=stall_days)
+
+
+def breakdown(f: Filters, by: str) -> pd.DataFrame:
+    """The whole portfolio split by business unit or solution type (the split is the filter)."""
+    return _breakdown(version(), f.as_of, by, f.stall_days)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _history(data_version: str, as_of: date, initiative_id: str, stall_days: int) -> pd.DataFrame:
+    return initiative_history(_rows(data_version, as_of), initiative_id, stall_days=stall_days)
+
+
+def history(f: Filters, initiative_id: str) -> pd.DataFrame:
+    return _history(version(), f.as_of, initiative_id, f.stall_days)
+
+
+def chart_context(f: Filters) -> ChartContext:
+    infos = {s.as_of: s for s in snapshots(version())}
+    info = infos.get(f.as_of)
+    source = f"Portfolio export {info.file_name}" if info else "Portfolio export"
+    return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample())
+
+
+# --- Writes (the Data page). Never cached; the version changes after each. -------------------
+
+@st.cache_data(max_entries=4, show_spinner="Reading the workbook…")
+def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | None,
+             mapping: tuple[tuple[str, str | None], ...]):
+    from analytics.ingest import prepare_import
+
+    with store.connect(database().path, read_only=True) as con:
+        return prepare_import(
+            content, file_name, as_of=as_of, mapping=dict(mapping) or None, con=con
+        )
+
+
+def prepare_upload(content: bytes, file_name: str, as_of: date | None,
+                   mapping: dict[str, str | None] | None):
+    """Read and validate an upload without writing anything (cached per file and mapping)."""
+    return _prepare(version(), content, file_name, as_of, tuple(sorted((mapping or {}).items())))
+
+
+def commit_upload(plan, *, replace: bool, user: str):
+    from analytics.ingest import commit_import
+
+    with store.connect(database().path) as con:
+        result = commit_import(con, plan, replace=replace, imported_by=user)
+    st.cache_data.clear()
+    return result
+
+
+def delete_month(as_of: date, *, user: str) -> int:
+    with store.connect(database().path) as con:
+        removed = store.delete_snapshot(con, as_of, by_user=user)
+    st.cache_data.clear()
+    return removed
+
+
+def parse_month(text: str) -> date | None:
+    """'2025-03' -> date(2025, 3, 1); None when it is not a month."""
+    text = (text or "").strip()
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def column_rows(plan) -> pd.DataFrame:
+    """How each header of the upload was understood."""
+    from analytics.domain import FIELD_BY_NAME
+
+    return pd.DataFrame(
+        [
+            {
+                "Column in the workbook": c.header,
+                "Read as": FIELD_BY_NAME[c.field].label if c.field else "— kept as extra column",
+                "How": c.how,
+            }
+            for c in plan.columns
+        ],
+        columns=["Column in the workbook", "Read as", "How"],
+    )
+
+
+def snapshot_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Month": f"{s.as_of:%Y-%m}", "Initiatives": s.rows, "Warnings": s.warnings,
+                "File": s.file_name, "Imported": s.imported_at, "By": s.imported_by,
+                "Sample": s.is_sample,
+            }
+            for s in reversed(snapshots(version()))
+        ],
+        columns=["Month", "Initiatives", "Warnings", "File", "Imported", "By", "Sample"],
+    )
+
+
+@st.cache_resource
+def template_bytes() -> bytes:
+    from analytics.template import template_workbook
+
+    return template_workbook()
+
+
+def problem_rows(problems: tuple[Problem, ...]) -> pd.DataFrame:
+    """Problems as a table for st.dataframe (text columns, never rendered as Markdown)."""
+    return pd.DataFrame(
+        [
+            {
+                "Severity": p.severity.value, "Code": p.code, "Sheet": p.sheet, "Row": p.row,
+                "Column": p.column, "Value": p.value, "What is wrong": p.message,
+            }
+            for p in problems
+        ],
+        columns=["Severity", "Code", "Sheet", "Row", "Column", "Value", "What is wrong"],
+    )
+
+
+def reference(key: str):
+    """An industry survey figure by key (context for reference lines; definitions differ)."""
+    from analytics.metrics import REFERENCE_FIGURES
+
+    return {r.key: r for r in REFERENCE_FIGURES}[key]
+
+
+def reference_caveat() -> str:
+    from analytics.metrics import REFERENCE_CAVEAT
+
+    return REFERENCE_CAVEAT
+
+
+def initiative_listing(report: Report, *, query: str, stages: tuple[str, ...],
+                       only_stalled: bool) -> pd.DataFrame:
+    from analytics.drilldown import search
+
+    return search(report, query=query, stages=stages, only_stalled=only_stalled)
+
+
+def initiative_detail(report: Report, initiative_id: str) -> pd.DataFrame:
+    from analytics.drilldown import causes_of
+
+    return causes_of(report, initiative_id)
+
+
+def owner_history(history: pd.DataFrame) -> pd.DataFrame:
+    from analytics.drilldown import owner_history as owners
+
+    return owners(history)
+
+
+def portfolio_report(f: Filters) -> Report:
+    """The month's report without the business unit and solution filters (for splits)."""
+    return _report(version(), f.as_of, None, None, f.stall_days)

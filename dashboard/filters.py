@@ -1,0 +1,68 @@
+"""Sidebar filters, kept in the URL query string so a pasted link opens the same view."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from analytics.domain import SolutionType
+
+ALL = "All"
+MONTH_KEY = "month"
+BU_KEY = "bu"
+SOLUTION_KEY = "solution"
+STALL_KEY = "stall_days"
+DEFAULT_STALL_DAYS = 180
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    as_of: date
+    business_unit: str | None
+    solution_type: str | None
+    stall_days: int
+
+    def describe(self) -> str:
+        """The filters in force, for chart footers; empty when unfiltered."""
+        parts = []
+        if self.business_unit:
+            parts.append(f"Business unit: {self.business_unit}")
+        if self.solution_type:
+            parts.append(f"Solution: {self.solution_type}")
+        if self.stall_days != DEFAULT_STALL_DAYS:
+            parts.append(f"Stall threshold: {self.stall_days} days")
+        return " · ".join(parts)
+
+
+def _month_label(value: date) -> str:
+    return f"{value:%Y-%m}"
+
+
+def render_sidebar(months: list[date], business_units: list[str]) -> Filters:
+    """Draw the filters (latest month by default) and return what they say."""
+    with st.sidebar:
+        st.subheader("Filters")
+        as_of = st.selectbox(
+            "As-of month", options=months, index=len(months) - 1,
+            format_func=lambda d: f"{d:%B %Y}", key=MONTH_KEY, bind="query-params",
+            help="Only snapshots up to this month count.",
+        )
+        bu = st.selectbox(
+            "Business unit", options=[ALL, *business_units], key=BU_KEY, bind="query-params",
+        )
+        solution = st.selectbox(
+            "Solution type", options=[ALL, *[s.value for s in SolutionType]], key=SOLUTION_KEY,
+            format_func=lambda v: v if v == ALL else v.capitalize(), bind="query-params",
+        )
+        stall_days = st.number_input(
+            "Stall threshold (days in stage)", min_value=30, max_value=720,
+            value=DEFAULT_STALL_DAYS, step=30, key=STALL_KEY, bind="query-params",
+            help="A pilot or scaling initiative longer than this in its stage counts as stalled.",
+        )
+    return Filters(
+        as_of=as_of,
+        business_unit=None if bu == ALL else bu,
+        solution_type=None if solution == ALL else solution,
+        stall_days=int(stall_days),
+    )

@@ -1,0 +1,78 @@
+"""What every page starts with: sign-in gate, banners and the sidebar filters.
+
+Each page calls `start()` itself rather than relying on app.py having run first: with a
+`pages/` folder present, Streamlit routes a process's first run (and AppTest's runs) by file,
+executing the page without app.py. Calling the gate twice renders nothing twice.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.access import Access
+from analytics.problems import PortfolioError
+from dashboard import auth, components, data, filters
+
+PAGE_TITLE = "AI Pilot-to-Production"
+
+
+def gate() -> Access:
+    """Stop the run unless the visitor may see the dashboard; return their access."""
+    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/rocket_launch:", layout="wide")
+    access = auth.current_access()
+    if access.protected and not st.user.is_logged_in:
+        st.title("AI Pilot-to-Production Dashboard")
+        st.write("Sign in to see the portfolio.")
+        if st.button("Sign in", type="primary"):
+            st.login()
+        st.stop()
+    if not access.can_view:
+        components.error(
+            f"{access.user} is signed in but has no role on this dashboard. Ask an administrator "
+            "to add you to the viewers or analysts in secrets.toml."
+        )
+        if st.button("Sign out"):
+            st.logout()
+        st.stop()
+    return access
+
+
+def _sidebar_account(access: Access) -> None:
+    with st.sidebar:
+        if access.protected:
+            st.caption(f"Signed in as {components.escape_md(access.user)} ({access.role.value})")
+            if st.button("Sign out", key="sign_out"):
+                st.logout()
+        else:
+            st.caption(
+                ":material/lock_open: Unprotected local install: anyone who can open this page "
+                "can load and delete data. Configure [auth] in .streamlit/secrets.toml to "
+                "require sign-in."
+            )
+
+
+def start(*, needs_data: bool = True) -> filters.Filters | None:
+    """Gate, banners and filters. Returns the filters in force; without data, explains that
+    and stops (or returns None when the page works without data, like the Data page)."""
+    access = gate()
+    try:
+        data.database()
+        months = data.months()
+    except PortfolioError as exc:
+        components.show_domain_error(exc)
+        st.stop()
+    current = filters.render_sidebar(months, data.business_units()) if months else None
+    _sidebar_account(access)
+    if data.is_sample():
+        st.info(
+            "You are looking at the **sample portfolio**, generated for demonstration. "
+            "Load your own monthly export on the Data page.",
+            icon=":material/science:",
+        )
+    if current is None and needs_data:
+        st.info(
+            "No data yet. An analyst can load the first monthly export on the **Data** page; "
+            "the template there shows the expected columns.",
+            icon=":material/inbox:",
+        )
+        st.stop()
+    return current

@@ -1,0 +1,53 @@
+"""Initiatives: search and filter the portfolio; one initiative's history, causes and owners."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.domain import ALL_STAGES, STAGE_LABELS
+from dashboard import components, data, frame
+
+f = frame.start()
+report = data.report(f)
+ctx = data.chart_context(f)
+
+components.page_header("Initiatives", f)
+components.require_population(report)
+
+col1, col2, col3 = st.columns([2, 1, 1])
+query = col1.text_input("Search name, ID or owner", key="initiative_query")
+stages = col2.multiselect(
+    "Stage", options=[s.value for s in ALL_STAGES], format_func=STAGE_LABELS.get, key="initiative_stages",
+)
+only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
+
+listing = data.initiative_listing(report, query=query, stages=tuple(stages), only_stalled=only_stalled)
+st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
+event = st.dataframe(
+    listing, hide_index=True, on_select="rerun", selection_mode="single-row", key="initiative_table",
+)
+rows = event.selection.rows if event else []
+if not rows:
+    st.stop()
+
+chosen = listing.iloc[rows[0]]
+initiative_id = str(chosen["initiative_id"])
+st.header(str(chosen["name"]))
+st.caption(f"{initiative_id}  ·  {chosen['business_unit'] if chosen['business_unit'] == chosen['business_unit'] else 'no business unit'}")
+
+history = data.history(f, initiative_id)
+components.chart(
+    charts.stage_timeline_chart(history, ctx, name=str(chosen["name"])), key="timeline", ctx=ctx,
+    name=f"timeline-{initiative_id}",
+)
+detail = data.initiative_detail(report, initiative_id)
+left, right = st.columns(2)
+with left:
+    st.subheader("Causes and evidence")
+    if detail.empty:
+        st.caption("No failure cause is flagged for this initiative this month.")
+    else:
+        components.initiative_table(detail, key="detail-causes")
+with right:
+    st.subheader("Owner history")
+    components.initiative_table(data.owner_history(history), key="owner-history")

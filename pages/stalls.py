@@ -1,0 +1,52 @@
+"""Stalls and causes: which pilots are stuck, why, and which are about to be."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts, drilldown
+from analytics.charts.theme import format_money
+from dashboard import components, data, frame
+
+f = frame.start()
+report = data.report(f)
+ctx = data.chart_context(f)
+stalls = report.stalls
+
+components.page_header(
+    "Stalls and causes", f,
+    f"A pilot or scaling initiative is stalled when it is on hold or has been in its stage for "
+    f"more than {f.stall_days} days. Causes come from the analyst's stall-cause column where it "
+    f"names one, otherwise from the five rules (owner, data readiness, generic tools, "
+    f"integration, success metric).",
+)
+components.require_population(report)
+
+if stalls.count == 0:
+    st.success(f"No initiative is stalled in {f.as_of:%B %Y} at a {f.stall_days}-day threshold.")
+else:
+    col1, col2 = st.columns(2)
+    col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
+    col2.metric("Budget stuck in stalls", format_money(stalls.budget), border=True)
+    measure = st.segmented_control(
+        "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
+        format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
+    ) or "count"
+    components.chart(
+        charts.cause_pareto_chart(report, ctx, measure=measure), key="pareto", ctx=ctx,
+        name=f"stall-causes-by-{measure}", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+    )
+    components.chart(
+        charts.cause_heatmap_chart(report, ctx), key="heatmap", ctx=ctx, name="business-unit-by-cause",
+        behind=lambda cell: drilldown.stalled_with_cause(report, cell[1], business_unit=cell[0]),
+    )
+    st.subheader("Stalled initiatives")
+    components.initiative_table(
+        stalls.stalled.drop(columns=["k"], errors="ignore"), key="stalled-table",
+    )
+
+st.subheader("Early warning")
+st.caption("Pilots and scaling initiatives not stalled yet but already showing a failure cause.")
+if report.early_warning.empty:
+    st.caption("None: every active pilot without a flagged cause.")
+else:
+    components.initiative_table(report.early_warning, key="early-warning")

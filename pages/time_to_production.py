@@ -1,0 +1,53 @@
+"""Time to production: how likely and how fast pilots reach production."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts, drilldown
+from analytics.charts.theme import format_pct
+from dashboard import components, data, frame
+
+f = frame.start()
+report = data.report(f)
+ctx = data.chart_context(f)
+ttp = report.time_to_production
+
+components.page_header(
+    "Time to production", f,
+    "The curve is the share of pilots in production by each month after pilot start, estimated "
+    "so that young pilots are not counted as failures (Aalen-Johansen; stopped pilots are a "
+    "competing outcome).",
+)
+components.require_population(report)
+
+col1, col2, col3 = st.columns(3)
+col1.metric(
+    "In production within 12 months", format_pct(ttp.p_production_12m), border=True,
+    help="Estimated share of pilots in production 365 days after pilot start.",
+)
+col2.metric(
+    "Median days to production (observed)",
+    "–" if ttp.median_days_observed is None else f"{ttp.median_days_observed:,.0f}",
+    border=True,
+    help="Only among initiatives that already reached production: biased toward the fast ones.",
+)
+col3.metric(
+    "Pilots followed", f"{ttp.included:,}", border=True,
+    help="Pilots with a known start date. Left out: " + (
+        ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in ttp.left_out_by_reason.items() if n)
+        or "none"
+    ),
+)
+components.chart(
+    charts.time_to_production_chart(report, ctx, reference=data.reference("gartner_2024_months")),
+    key="ttp", ctx=ctx, name="time-to-production",
+)
+if ttp.left_out:
+    st.warning(
+        f"{ttp.left_out} initiatives that reached pilot are left out: their pilot start is unknown "
+        "or their recorded outcome comes before it. Add a pilot start date in the export to "
+        "include them."
+    )
+with st.expander("The pilots behind the curve"):
+    components.initiative_table(ttp.subjects)
+st.caption(data.reference_caveat())

@@ -1,0 +1,38 @@
+"""Value: what production initiatives deliver, and what stalls and stops cost."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts, drilldown
+from analytics.charts.theme import format_money, format_pct
+from dashboard import components, data, frame
+
+f = frame.start()
+report = data.report(f)
+ctx = data.chart_context(f)
+outcomes = report.outcomes
+
+components.page_header(
+    "Value", f,
+    "Expected and realized value are yearly figures from the export, summed over initiatives in "
+    "production.",
+)
+components.require_population(report)
+
+cols = st.columns(5)
+cols[0].metric("Expected value in production", format_money(outcomes.expected_in_production), border=True)
+cols[1].metric("Realized value in production", format_money(outcomes.realized_in_production), border=True)
+cols[2].metric("Value capture", format_pct(outcomes.value_capture), border=True,
+               help="Realized ÷ expected value of initiatives in production.")
+cols[3].metric("Budget stuck in stalls", format_money(outcomes.stalled_budget), border=True)
+cols[4].metric("Spend on stopped initiatives", format_money(outcomes.spend_on_stopped), border=True)
+
+components.chart(
+    charts.value_chart(report, ctx, by="business_unit"), key="value", ctx=ctx,
+    name="value-by-business-unit", behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
+)
+components.chart(
+    charts.stalled_budget_chart(report, ctx, by="business_unit"), key="stalled-budget", ctx=ctx,
+    name="stalled-budget-by-business-unit",
+    behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
+)

@@ -1,0 +1,147 @@
+"""The dashboard in a real browser: `streamlit run` on a copy of the sample, driven by Playwright
+in Debian's Chromium. Loads a workbook on the Data page, visits every page, asserts no error box,
+and saves a screenshot of each under tests/artifacts/ (kept by CI for people to look at).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM, ROOT, require_chromium
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PAGES = {
+    "overview": "",
+    "funnel": "funnel",
+    "time_to_production": "time_to_production",
+    "stalls": "stalls",
+    "value": "value",
+    "initiatives": "initiatives",
+    "data": "data",
+}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    require_chromium()
+    db = tmp_path_factory.mktemp("browser") / "portfolio.duckdb"
+    shutil.copyfile(sample_db_master, db)
+    port = _free_port()
+    env = {**os.environ, "PORTFOLIO_DB": str(db)}
+    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # Tall viewport: Streamlit scrolls an inner container, so a full-page screenshot
+        # only shows what fits in the viewport.
+        context = browser.new_context(viewport={"width": 1600, "height": 3600}, device_scale_factor=1)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script and charts have drawn."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1500)
+
+
+def _assert_no_error(page, name: str) -> None:
+    errors = page.locator(ERROR_SELECTORS)
+    texts = [errors.nth(i).inner_text() for i in range(errors.count())]
+    assert not texts, f"{name} shows an error: {texts}"
+
+
+def test_load_a_workbook_on_the_data_page(server: str, browser_page, tmp_path: Path) -> None:
+    from analytics.sample import write_sample
+
+    workbook = write_sample(tmp_path)[-1]          # the latest month, as an analyst would load it
+    page = browser_page
+    page.goto(f"{server}/{PAGES['data']}")
+    _settle(page)
+    page.locator('input[type="file"]').set_input_files(str(workbook))
+    page.get_by_text("What was found").wait_for(timeout=60_000)
+    _settle(page)
+    _assert_no_error(page, "data (after upload)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "data-upload.png"), full_page=True)
+    # The sample month is already loaded: replacing the identical file is a no-op that says so.
+    page.get_by_text("already loaded: replace it").click()
+    _settle(page)
+    page.get_by_role("button", name="Commit").click()
+    page.get_by_text("nothing changed").wait_for(timeout=60_000)
+    _assert_no_error(page, "data (after commit)")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_without_error(server: str, browser_page, name: str) -> None:
+    page = browser_page
+    page.goto(f"{server}/{PAGES[name]}")
+    _settle(page)
+    _assert_no_error(page, name)
+    assert page.locator("h1").count() >= 1, f"{name} has no title"
+    if name != "data":
+        assert page.locator(".js-plotly-plot").count() >= 1 or name == "initiatives", f"{name} drew no chart"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

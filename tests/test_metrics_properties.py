@@ -1,0 +1,88 @@
+"""Properties of the metrics on random small portfolios (hypothesis; examples kept few)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.domain import ALL_STAGES, Integration, SolutionType
+from analytics.metrics import compute_report, report_json, trend
+from metrics_support import ON_HOLD, month, read_back, row, write_months
+
+MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
+DATES = ("2023-06-15", "2023-12-31", "2024-01-31", "2024-02-10", "2024-04-01", "2024-06-30", "2024-09-01")
+
+cells = st.fixed_dictionaries({
+    "stage": st.sampled_from([*ALL_STAGES, ON_HOLD]),
+    "owner": st.sampled_from([None, "Sandra Anderson", "Ann and Bob", "Li / Gomez", "Dana"]),
+    "data_readiness": st.sampled_from([None, 1, 2, 3, 5]),
+    "solution_type": st.sampled_from([None, *SolutionType]),
+    "integration_status": st.sampled_from([None, *Integration]),
+    "success_metric": st.sampled_from([None, "NPS"]),
+    "stall_cause": st.sampled_from([None, None, "data access", "legal review", "KPI and owner"]),
+    "budget": st.sampled_from([None, 10.0, 250.0]),
+    "pilot_start": st.sampled_from([None, *DATES]),
+    "production_date": st.sampled_from([None, None, *DATES]),
+    "stage_entered": st.sampled_from([None, *DATES]),
+    "business_unit": st.sampled_from([None, "Finance", "Sales"]),
+})
+
+
+@st.composite
+def portfolios(draw):
+    """{month: rows}: 1-6 consecutive months, up to 7 initiatives, each present or absent."""
+    months = MONTHS[: draw(st.integers(1, len(MONTHS)))]
+    count = draw(st.integers(1, 7))
+    result = {}
+    for as_of in months:
+        present = draw(st.lists(st.booleans(), min_size=count, max_size=count))
+        result[as_of] = [
+            row(f"I{n}", **draw(cells)) for n in range(count) if present[n]
+        ] or [row("I0", **draw(cells))]
+    return result
+
+
+FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def stored(months) -> pd.DataFrame:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "portfolio.duckdb"
+        write_months(db, months)
+        return read_back(db)
+
+
+@FEW
+@given(portfolios(), st.sampled_from([30, 90, 180]))
+def test_weights_sum_to_the_stalled_count_and_budget(months, stall_days):
+    stalls = compute_report(stored(months), month(max(months)), stall_days=stall_days).stalls
+    assert stalls.causes["weighted"].sum() == pytest.approx(stalls.count)
+    assert stalls.causes["budget_weighted"].sum() == pytest.approx(stalls.budget)
+    assert stalls.count == len(stalls.stalled) == stalls.attribution["initiative_id"].nunique()
+
+
+@FEW
+@given(portfolios())
+def test_reached_counts_never_increase_down_the_funnel(months):
+    table = trend(stored(months))
+    assert (table["population"] >= table["reached_pilot"]).all()
+    assert (table["reached_pilot"] >= table["reached_scaling"]).all()
+    assert (table["reached_scaling"] >= table["reached_production"]).all()
+    assert (table[[str(s) for s in ALL_STAGES]].sum(axis=1) == table["population"]).all()
+
+
+@FEW
+@given(portfolios(), portfolios())
+def test_a_report_for_a_month_is_unchanged_by_adding_later_months(earlier, later):
+    last = max(earlier)
+    extra = {f"2025-{as_of[5:]}": rows for as_of, rows in later.items()}
+    before = compute_report(stored(earlier), month(last))
+    after = compute_report(stored({**earlier, **extra}), month(last))
+    assert report_json(after) == report_json(before)
+    pd.testing.assert_frame_equal(after.population, before.population)
+    pd.testing.assert_frame_equal(after.time_to_production.curve, before.time_to_production.curve)
+    pd.testing.assert_frame_equal(after.stalls.attribution, before.stalls.attribution)
