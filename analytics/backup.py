@@ -259,23 +259,26 @@ def restore_backup(
     _check_usable(source)
     high_water = _audit_high_water(path, wait_seconds)
     staged = path.with_name(f".{path.name}.restoring")
-    with source.open("rb") as handle:
-        _copy_durably(handle, staged)   # before pruning can remove the backup being restored
     staged_wal = _wal(staged)
-    if _wal(source).exists():
-        with _wal(source).open("rb") as handle:
-            _copy_durably(handle, staged_wal)
-    previous = make_backup(path, "restore", wait_seconds=wait_seconds) if path.exists() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        with _locked(path, exclusive=True, wait_seconds=wait_seconds):
-            # The log belongs to the file being replaced; replayed into the restored one it
-            # would corrupt it. Swapped first, while the lock keeps every process out.
+    try:
+        with source.open("rb") as handle:
+            _copy_durably(handle, staged)   # before pruning can remove the backup being restored
+        if _wal(source).exists():
+            with _wal(source).open("rb") as handle:
+                _copy_durably(handle, staged_wal)
+        previous = make_backup(path, "restore", wait_seconds=wait_seconds) if path.exists() else None
+        if path.exists():
+            with _locked(path, exclusive=True, wait_seconds=wait_seconds):
+                # The log belongs to the file being replaced; replayed into the restored one it
+                # would corrupt it. Swapped first, while the lock keeps every process out.
+                _swap_wal(path, staged_wal)
+                os.replace(staged, path)
+        else:
             _swap_wal(path, staged_wal)
             os.replace(staged, path)
-    else:
-        _swap_wal(path, staged_wal)
-        os.replace(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
+        staged_wal.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     _audit_restore(path, source.name, previous, high_water)
     return previous

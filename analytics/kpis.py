@@ -8,6 +8,10 @@ from analytics.domain import Stage
 from analytics.metrics.types import Report
 
 
+#: The delta text when a figure did not move (rounded as shown).
+NO_CHANGE = "no change"
+
+
 @dataclass(frozen=True, slots=True)
 class Kpi:
     key: str
@@ -36,14 +40,14 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
     ("initiatives", "Initiatives", "count", True, "Initiatives in this month's export."),
     ("in_pilot", "In pilot", "count", True, "Initiatives whose stage is pilot now."),
     ("in_production", "In production", "count", True, "Initiatives whose stage is production now."),
-    ("pilot_to_production", "Pilot → production", "pct", True,
+    ("pilot_to_production", "Pilot→prod.", "pct", True,
      "Of the initiatives that ever reached pilot, the share that reached production."),
-    ("p_production_12m", "Reach production within 12 months", "pct", True,
-     "Estimated share of pilots in production within a year of pilot start (Aalen-Johansen; "
+    ("p_production_12m", "Live in 12 mo.", "pct", True,
+     "Reach production within 12 months: estimated share of pilots in production within a year of pilot start (Aalen-Johansen; "
      "young pilots are not counted as failures)."),
     ("stalled", "Stalled", "count", False,
      "Pilot or scaling initiatives on hold or longer in their stage than the stall threshold."),
-    ("stalled_budget", "Budget stuck in stalls", "money", False,
+    ("stalled_budget", "Stalled budget", "money", False,
      "Approved budget of the stalled initiatives."),
 )
 
@@ -63,7 +67,11 @@ def _delta(kind: str, now: float | None, before: float | None) -> str | None:
         return None
     change = now - before
     if kind == "pct":
+        if round(change * 100) == 0:
+            return NO_CHANGE
         return f"{change * 100:+.0f} pts"
+    if round(change) == 0:
+        return NO_CHANGE
     if kind == "money":
         text = format_money(abs(change))
         return ("+" if change >= 0 else "-") + text

@@ -5,6 +5,7 @@ import re
 
 import streamlit as st
 
+from analytics.kpis import NO_CHANGE
 from analytics.problems import PortfolioError
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
@@ -54,16 +55,54 @@ def page_header(title: str, f, lead: str = "") -> None:
 def kpi_tiles(tiles) -> None:
     columns = st.columns(len(tiles))
     for column, tile in zip(columns, tiles):
+        flat = tile.delta == NO_CHANGE
         column.metric(
             tile.label, tile.text, delta=tile.delta,
-            delta_color="normal" if tile.higher_is_better else "inverse",
+            delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
+            delta_arrow="off" if flat else "auto",
             help=tile.help, border=True,
         )
 
 
+#: Column headings people read; columns not listed keep their name.
+COLUMN_LABELS: dict[str, str] = {
+    "initiative_id": "ID", "name": "Initiative", "business_unit": "Business unit",
+    "solution_type": "Solution", "stage": "Stage", "from_stage": "From stage",
+    "highest_stage": "Highest stage reached", "owner": "Owner", "on_hold": "On hold",
+    "days_in_stage": "Days in stage", "stage_since": "In stage since",
+    "stage_since_source": "Since (from)", "stalled": "Stalled", "budget": "Budget",
+    "spend_to_date": "Spend to date", "expected_value": "Expected value / yr",
+    "realized_value": "Realized value / yr", "causes": "Causes", "cause": "Cause",
+    "cause_source": "Attributed by", "source": "Attributed by", "evidence": "Evidence",
+    "days_left": "Days before stall", "weight": "Weight", "budget_weight": "Budget share",
+    "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Start from",
+    "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome from",
+    "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
+}
+
+
+MONEY_COLUMNS = frozenset({"budget", "spend_to_date", "expected_value", "realized_value", "budget_weight"})
+DATE_COLUMNS = frozenset({"stage_since", "origin", "end_date", "as_of", "pilot_start", "production_date"})
+
+
+def _column_config(frame) -> dict[str, object]:
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        label = COLUMN_LABELS.get(column, column)
+        if column in MONEY_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="dollar")
+        elif column in DATE_COLUMNS:
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif column == "weight":
+            config[column] = st.column_config.NumberColumn(label, format="%.2f")
+        else:
+            config[column] = label
+    return config
+
+
 def initiative_table(frame, *, key: str | None = None, height: int | str = "auto") -> None:
     """Initiatives as a table: text stays text (st.dataframe never renders Markdown)."""
-    st.dataframe(frame, hide_index=True, key=key, height=height)
+    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=_column_config(frame))
 
 
 def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:

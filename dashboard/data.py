@@ -107,7 +107,17 @@ def business_units() -> list[str]:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _audit(data_version: str) -> pd.DataFrame:
     with store.connect(database().path, read_only=True) as con:
-        return store.read_audit(con)
+        audit = store.read_audit(con)
+    return pd.DataFrame({
+        "When": pd.to_datetime(audit["at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "Action": audit["action"],
+        "Month": pd.to_datetime(audit["as_of"]).dt.strftime("%Y-%m"),
+        "File": audit["file_name"],
+        "Initiatives": audit["rows"],
+        "Warnings": audit["warnings"],
+        "By": audit["by_user"],
+        "SHA-256": audit["sha256"].str.slice(0, 12),
+    })
 
 
 def audit() -> pd.DataFrame:
@@ -188,7 +198,7 @@ def history(f: Filters, initiative_id: str) -> pd.DataFrame:
 def chart_context(f: Filters) -> ChartContext:
     infos = {s.as_of: s for s in snapshots(version())}
     info = infos.get(f.as_of)
-    source = f"Portfolio export {info.file_name}" if info else "Portfolio export"
+    source = info.file_name if info else "portfolio export"
     return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample())
 
 
@@ -259,7 +269,7 @@ def snapshot_rows() -> pd.DataFrame:
         [
             {
                 "Month": f"{s.as_of:%Y-%m}", "Initiatives": s.rows, "Warnings": s.warnings,
-                "File": s.file_name, "Imported": s.imported_at, "By": s.imported_by,
+                "File": s.file_name, "Imported": f"{s.imported_at:%Y-%m-%d %H:%M}", "By": s.imported_by,
                 "Sample": s.is_sample,
             }
             for s in reversed(snapshots(version()))

@@ -44,9 +44,9 @@ components.chart(
 )
 if ttp.left_out:
     st.warning(
-        f"{ttp.left_out} initiatives that reached pilot are left out: their pilot start is unknown "
-        "or their recorded outcome comes before it. Add a pilot start date in the export to "
-        "include them."
+        f"{ttp.left_out} {'initiative' if ttp.left_out == 1 else 'initiatives'} that reached pilot "
+        f"{'is' if ttp.left_out == 1 else 'are'} left out: the pilot start is unknown or the "
+        "recorded outcome comes before it. Add a pilot start date in the export to include them."
     )
 with st.expander("The pilots behind the curve"):
     components.initiative_table(ttp.subjects)

@@ -219,3 +219,25 @@ def test_the_backups_command_runs_as_a_program(db_file: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert "-import.duckdb" in done.stdout
+
+
+def test_a_restore_waits_for_readers_elsewhere_then_names_them(
+        db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    portfolio_with(db_file, JAN)
+    taken = backup.make_backup(db_file, "delete")
+    with store.connect(db_file) as con:
+        store.delete_snapshot(con, JAN)
+    monkeypatch.setenv(backup.BACKUPS_ENV, "0")  # straight to the swap, which needs everyone out
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+         "read_only=True); print('ready', flush=True); time.sleep(60)", str(db_file)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLocked, match=f"process {reader.pid} .*cannot be restored"):
+            backup.restore_backup(db_file, taken.name, wait_seconds=0.5)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert months_in(db_file) == []
+    assert [p.name for p in db_file.parent.iterdir() if p.name.startswith(".")] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.charts.common import empty_state, note, plural
+from analytics.charts.common import empty_state, note, plural, share_ticks
 from analytics.charts.theme import (
     GRID,
     HIGHLIGHT,
@@ -108,7 +108,8 @@ def cohort_chart(
         type="category", categoryorder="array", categoryarray=labels, tickangle=0, ticks="",
         tickvals=labels, ticktext=[_tick(c, n) for c, n in zip(labels, pilots)],
     )
-    fig.update_yaxes(range=[0, min(1.0, top) * 1.35 + 0.05], tickformat=".0%")
+    span = min(1.0, top) * 1.35 + 0.05
+    fig.update_yaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span))
     return finish(fig, ctx, _title(cohorts), subtitle, footer_gap=84)
 
 

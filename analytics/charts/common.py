@@ -71,6 +71,14 @@ def reference_label(ref: ReferenceFigure) -> str:
     return f"{publisher} {ref.year}"
 
 
+def share_ticks(top: float) -> list[float]:
+    """Tick positions for a share axis whose range runs to `top` (which may exceed 100% to
+    leave room for labels): round steps, never beyond 100%."""
+    step = 0.05 if top <= 0.25 else 0.1 if top <= 0.6 else 0.2 if top <= 1.2 else 0.25
+    count = int(min(top, 1.0) / step + 1e-9)
+    return [round(i * step, 2) for i in range(count + 1)]
+
+
 def empty_state(fig: go.Figure, message: str) -> go.Figure:
     """A chart with nothing to draw says so in words instead of showing bare axes."""
     fig.add_annotation(

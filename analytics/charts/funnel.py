@@ -8,6 +8,7 @@ from analytics.charts.common import (
     note,
     plural,
     reference_label,
+    share_ticks,
     stage_label,
 )
 from analytics.charts.theme import (
@@ -170,7 +171,8 @@ def stage_conversion_chart(
             x=2.42, y=reference.value, xref="x", yref="y", xanchor="left", align="left",
         )
     fig.update_layout(showlegend=False, bargap=0.45, margin=dict(r=150 if reference else 40))
-    fig.update_yaxes(range=[0, min(1.0, top) * 1.3 + 0.02], tickformat=".0%", title_text="")
+    span = min(1.0, top) * 1.3 + 0.02
+    fig.update_yaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span), title_text="")
     fig.update_xaxes(ticks="", tickangle=0)
     if weakest is None:
         title = "No initiative has reached scaling yet"

@@ -139,7 +139,7 @@ class ChartContext:
             parts.append(self.filters)
         source = f"Source: {self.source}"
         if self.is_sample:
-            source += " (SAMPLE DATA)"
+            source += " (sample data)"
         parts.append(source)
         return "  ·  ".join(parts)
 

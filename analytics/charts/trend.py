@@ -12,6 +12,7 @@ from analytics.charts.common import (
     month_label,
     note,
     plain,
+    share_ticks,
 )
 from analytics.charts.theme import (
     CONTEXT,
@@ -89,7 +90,8 @@ def conversion_trend_chart(trend: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     note(fig, "Initiatives that had reached…", x=0, y=1.0, xref="x2 domain", yref="y2 domain",
          xanchor="left", yanchor="top", xshift=6, font=dict(size=NOTE_SIZE, color=MUTED))
     top_rate = float(rate.max()) if rate.notna().any() else 0.1
-    fig.update_yaxes(tickformat=".0%", range=[0, min(1.0, top_rate * 1.3 + 0.02)], nticks=5, row=1, col=1)
+    rate_span = min(1.0, top_rate * 1.3 + 0.02)
+    fig.update_yaxes(tickformat=".0%", range=[0, rate_span], tickvals=share_ticks(rate_span), row=1, col=1)
     fig.update_yaxes(range=[0, count_top], nticks=4, row=2, col=1)
     pad = pd.Timedelta(days=15)
     span = [months.iloc[0] - pad, months.iloc[-1] + pad]
@@ -200,7 +202,8 @@ def breakdown_chart(
         hovertemplate="%{y}: %{x:.0%}<extra></extra>",
     ))
     fig.update_layout(showlegend=False, bargap=0.35)
-    fig.update_xaxes(range=[0, min(1.0, top) * 1.45], tickformat=".0%", showgrid=True)
+    span = min(1.0, top) * 1.45
+    fig.update_xaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span), showgrid=True)
     fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
     return finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
 

@@ -8,9 +8,11 @@ Checks, in order: the size; the signature (zip, OLE2 compound file, or a named f
 for a zip, its directory (damage, duplicate or encrypted parts, too many parts), the parts a
 workbook must have, macros, the declared uncompressed total and each part's compression
 ratio; then every part is inflated once, streaming in small chunks, to check that it really
-is the size and CRC its directory declares and that no XML part carries a DTD or entity
-declaration. Nothing is ever inflated into memory whole: a zip bomb costs a bounded buffer
-and at most `max_uncompressed_bytes` of CPU work.
+is the size and CRC its directory declares, that no XML part carries a DTD or entity
+declaration, and (xlsx, xlsm) that no sheet has far more rows than the import may take.
+Nothing is ever inflated into memory whole: a zip bomb costs a bounded buffer and at most
+`max_uncompressed_bytes` of CPU work. A legacy .xls is read just far enough to find its
+workbook stream and whether it is encrypted.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -202,10 +205,10 @@ def _check_zip(data: bytes, limits: Limits) -> WorkbookFormat:
             infos = archive.infolist()
     except _CORRUPT:
         raise _damaged("its table of contents is missing or broken") from None
-    names = [info.filename for info in infos]
-    if len(set(names)) != len(names):
-        duplicate = next(n for n in names if names.count(n) > 1)
-        raise _damaged(f"it contains two parts named '{duplicate}'")
+    duplicates = [name for name, n in Counter(info.filename for info in infos).items() if n > 1]
+    if duplicates:
+        # Two readers may pick different copies: what was checked need not be what is read.
+        raise _damaged(f"it contains two parts named '{duplicates[0]}'")
     if any(info.flag_bits & 0x1 for info in infos):
         raise _refuse("password_protected", _PASSWORD_MESSAGE)
     workbook_format = _zip_format(data, infos)
@@ -217,14 +220,6 @@ def _check_zip(data: bytes, limits: Limits) -> WorkbookFormat:
 
 def _zip_format(data: bytes, infos: list[zipfile.ZipInfo]) -> WorkbookFormat:
     names = {info.filename for info in infos}
-    if "mimetype" in names:
-        mimetype = _read_small(data, next(i for i in infos if i.filename == "mimetype"))
-        if mimetype == _ODS_MIMETYPE:
-            if "content.xml" not in names:
-                raise _missing_parts("an OpenDocument spreadsheet", "content.xml")
-            return WorkbookFormat.ODS
-        what = _ODF_KINDS.get(mimetype, "an OpenDocument file that is not a spreadsheet")
-        raise _refuse("not_a_workbook", f"This file is {what}, not a spreadsheet. {_upload_instead()}")
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "[Content_Types].xml" not in names:
             raise _missing_parts("an Excel workbook", "[Content_Types].xml")
@@ -235,6 +230,14 @@ def _zip_format(data: bytes, infos: list[zipfile.ZipInfo]) -> WorkbookFormat:
                for n in lowered):
             return WorkbookFormat.XLSM
         return WorkbookFormat.XLSX
+    if "mimetype" in names:
+        mimetype = _read_small(data, next(i for i in infos if i.filename == "mimetype"))
+        if mimetype == _ODS_MIMETYPE:
+            if "content.xml" not in names:
+                raise _missing_parts("an OpenDocument spreadsheet", "content.xml")
+            return WorkbookFormat.ODS
+        what = _ODF_KINDS.get(mimetype, "an OpenDocument file that is not a spreadsheet")
+        raise _refuse("not_a_workbook", f"This file is {what}, not a spreadsheet. {_upload_instead()}")
     if "word/document.xml" in names:
         raise _refuse("not_a_workbook", f"This file is a Word document, not a workbook. {_upload_instead()}")
     if "ppt/presentation.xml" in names:

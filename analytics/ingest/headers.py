@@ -90,7 +90,6 @@ class HeaderChoice:
     head: SheetHead
     offset: int                       # index of the header row in head.rows
     columns: tuple[ColumnMatch, ...]
-    found_any: bool                   # False: no row in the workbook matched any field
 
     @property
     def fields(self) -> frozenset[str]:
@@ -126,7 +125,9 @@ def match_headers(
     return tuple(matches)
 
 
-def _remembered_for(headers: Sequence[tuple[int, str]], lookup: RememberedLookup | None) -> KeyedMapping:
+def _remembered_for(
+    headers: Sequence[tuple[int, str]], lookup: RememberedLookup | None,
+) -> KeyedMapping:
     if lookup is None or len(headers) < 2:
         return {}
     found = lookup(signature([h for _, h in headers]))
@@ -152,7 +153,7 @@ def choose_header(
             if not headers:
                 continue
             columns = match_headers(headers, explicit, _remembered_for(headers, remembered))
-            choice = HeaderChoice(head, offset, columns, True)
+            choice = HeaderChoice(head, offset, columns)
             key = (*choice.rank, head.visible, -head.index, -offset)
             if choice.fields and (best is None or key > best_key):
                 best, best_key = choice, key
@@ -168,7 +169,7 @@ def _fallback(heads: Sequence[SheetHead]) -> HeaderChoice:
         key=lambda i: (sum(isinstance(c, str) and bool(c.strip()) for c in head.rows[i]), -i),
     )
     columns = match_headers(_headers(head.rows[offset], head.left), {}, {})
-    return HeaderChoice(head, offset, columns, False)
+    return HeaderChoice(head, offset, columns)
 
 
 def header_problems(choice: HeaderChoice, mapping_headers: Sequence[str]) -> list[Problem]:

@@ -72,16 +72,15 @@ class Coded:
 
 
 def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
-    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    codes, uniques = pd.factorize(cells)
     uniques = uniques.astype(object)
+    if (codes < 0).any():  # an absent cell (None/NaN) reads as an empty one
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques = np.append(uniques, np.array([""], dtype=object))
     texts = uniques.copy()
     other = np.flatnonzero(np.fromiter((type(u) is not str for u in uniques), dtype=bool,
                                        count=len(uniques)))
     if other.size:
-        values = uniques[other]
-        absent = np.fromiter((u is None or (type(u) is float and u != u) for u in values),
-                             dtype=bool, count=len(values))
-        uniques[other[absent]] = ""  # an absent cell reads as an empty one
         texts[other] = _texts(uniques[other])
     return Coded(match, codes, uniques, texts)
 

@@ -251,12 +251,14 @@ def date_values(uniques: np.ndarray) -> DateValues:
                 days[i] = np.datetime64(cell, "D")
             else:
                 failures[int(i)] = _fail("bad_date", f"the year looks wrong; {DATE_HINT}")
-        elif cell is not None:
+        elif type(cell) in (float, int):
             failures[int(i)] = _fail(
                 "bad_date",
                 "a number is not a date here (Excel stores dates as numbers, but this cell is "
                 f"not formatted as one); {DATE_HINT}",
             )
+        elif cell is not None:
+            failures[int(i)] = _fail("bad_date", f"this is not a date; {DATE_HINT}")
     empty = np.array([], dtype=np.int64)
     where = np.flatnonzero(is_str)
     if where.size == 0:

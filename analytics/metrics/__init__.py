@@ -3,6 +3,7 @@
 Stable API (the dashboard and the CLI use only these names):
 
     rows = load_rows(con, as_of)                      # store rows up to M; SnapshotMissing if M absent
+    rows = load_report_rows(con, as_of)               # faster, for compute_report(rows, as_of) only
     compute_report(rows, as_of, *, stall_days=180, business_unit=None, solution_type=None) -> Report
     trend(rows, *, stall_days=180, up_to=None, business_unit=None, solution_type=None) -> DataFrame
     breakdown(rows, as_of, by="business_unit" | "solution_type", *, stall_days=180) -> DataFrame
@@ -22,7 +23,7 @@ Definitions and the choices made where METRICS.md is silent: docs/metrics.md.
 from __future__ import annotations
 
 from analytics.metrics.export import report_json
-from analytics.metrics.load import load_rows
+from analytics.metrics.load import load_report_rows, load_rows
 from analytics.metrics.reference import REFERENCE_CAVEAT, REFERENCE_FIGURES
 from analytics.metrics.report import (
     DEFAULT_STALL_DAYS,
@@ -46,6 +47,6 @@ from analytics.metrics.types import (
 __all__ = [
     "DEFAULT_STALL_DAYS", "NOT_SET", "REFERENCE_CAVEAT", "REFERENCE_FIGURES", "Changes",
     "FunnelResult", "Outcomes", "ReferenceFigure", "Report", "StallResult", "TimeToProduction",
-    "available_months", "breakdown", "compute_report", "initiative_history", "load_rows",
+    "available_months", "breakdown", "compute_report", "initiative_history", "load_report_rows", "load_rows",
     "report_json", "trend",
 ]

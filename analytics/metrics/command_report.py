@@ -9,7 +9,7 @@ from datetime import date
 from analytics import store
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
-from analytics.metrics.load import load_rows, missing_month
+from analytics.metrics.load import load_report_rows, missing_month
 from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report
 from analytics.problems import SnapshotMissing
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             f"if it lives elsewhere.)"
         )
     with store.connect(path, read_only=True) as con:
-        rows = load_rows(con, args.as_of)
+        rows = load_report_rows(con, args.as_of)
     report = compute_report(rows, args.as_of, stall_days=args.stall_days,
                             business_unit=args.business_unit, solution_type=args.solution_type)
     document = report_json(report)

@@ -13,6 +13,7 @@ everywhere). Date fields use the latest value given up to that month.
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from collections.abc import Collection
 from datetime import date, datetime
 
@@ -147,6 +148,54 @@ def _by_initiative(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.iloc[np.lexsort((stamps, ids))].reset_index(drop=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Positions:
+    """For each kept row: its resolved stage code and rank, the highest rank seen so far, and the
+    positions (in all rows; -1 for none) of the earlier rows that hold its facts."""
+
+    code: np.ndarray
+    rank: np.ndarray
+    seen_rank: np.ndarray
+    latest_pilot_start: np.ndarray
+    latest_production_date: np.ndarray
+    latest_production_row: np.ndarray
+    first_pilot: np.ndarray
+    first_pilot_plus: np.ndarray
+    first_idea: np.ndarray
+    first_production: np.ndarray
+    first_stopped: np.ndarray
+    run_start: np.ndarray
+
+
+def _positions(frame: pd.DataFrame, month: np.ndarray, pilot_start: np.ndarray,
+               production_date: np.ndarray, months: np.ndarray | None, at: np.ndarray) -> _Positions:
+    """Work over every row is integer positions only; dates are looked up for kept rows later."""
+    n = len(frame)
+    ids = pd.factorize(frame["initiative_id"])[0]
+    group_first = np.ones(n, dtype=bool)
+    group_first[1:] = ids[1:] != ids[:-1]
+    code = resolve_stages(stage_codes(frame["stage"]), ~np.isnat(pilot_start), group_first)
+    rank = np.where(code <= PRODUCTION_RANK, code, NO_RANK)
+    is_stage = {s: code == STAGE_CODE[s] for s in (Stage.IDEA, Stage.PILOT, Stage.PRODUCTION, Stage.STOPPED)}
+    # Running max per initiative: offset each group above the previous one, then one accumulate.
+    offset = (np.cumsum(group_first) - 1) * (PRODUCTION_RANK + 2)
+    seen_rank = np.maximum.accumulate(rank + offset) - offset if n else rank
+    return _Positions(
+        code=code[at],
+        rank=rank[at],
+        seen_rank=seen_rank[at],
+        latest_pilot_start=_ffill_index(~np.isnat(pilot_start), group_first)[at],
+        latest_production_date=_ffill_index(~np.isnat(production_date), group_first)[at],
+        latest_production_row=_ffill_index(is_stage[Stage.PRODUCTION], group_first)[at],
+        first_pilot=_first_index(is_stage[Stage.PILOT], group_first)[at],
+        first_pilot_plus=_first_index(rank >= PILOT_RANK, group_first)[at],
+        first_idea=_first_index(is_stage[Stage.IDEA], group_first)[at],
+        first_production=_first_index(is_stage[Stage.PRODUCTION], group_first)[at],
+        first_stopped=_first_index(is_stage[Stage.STOPPED], group_first)[at],
+        run_start=_run_start(code, month, group_first, months)[at],
+    )
+
+
 def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
             keep: Collection[date] | None = None) -> pd.DataFrame:
     """The rows by initiative then month, `stage` resolved, with FACT_COLUMNS added.
@@ -156,76 +205,50 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     `keep`: return only the rows of these months (the facts still use every earlier row).
     """
     frame = _by_initiative(rows)
-    n = len(frame)
-    ids = pd.factorize(frame["initiative_id"])[0]
-    group_first = np.ones(n, dtype=bool)
-    group_first[1:] = ids[1:] != ids[:-1]
     month = frame["as_of"].to_numpy().astype("datetime64[M]")
     pilot_start = _days(frame["pilot_start"])
     production_date = _days(frame["production_date"])
     stage_entered = _days(frame["stage_entered"])
     month_end_all = (month + 1).astype(_DAY) - 1
-
-    # Over every row: positions only (which earlier row holds each fact). Dates and sources are
-    # then looked up for the kept rows alone.
-    code_all = resolve_stages(stage_codes(frame["stage"]), ~np.isnat(pilot_start), group_first)
-    rank_all = np.where(code_all <= PRODUCTION_RANK, code_all, NO_RANK)
-    is_stage = {s: code_all == STAGE_CODE[s] for s in (Stage.IDEA, Stage.PILOT, Stage.PRODUCTION, Stage.STOPPED)}
-    group = np.cumsum(group_first) - 1
-    offset = group * (PRODUCTION_RANK + 2)
-    seen_rank_all = np.maximum.accumulate(rank_all + offset) - offset if n else rank_all
-    at = np.arange(n) if keep is None else np.flatnonzero(
+    at = np.arange(len(frame)) if keep is None else np.flatnonzero(
         np.isin(month, np.array(sorted(keep), dtype="datetime64[M]")))
+    pos = _positions(frame, month, pilot_start, production_date, months, at)
+    latest_pilot_start, latest_production_date = pos.latest_pilot_start, pos.latest_production_date
+    latest_production_row, first_pilot, first_pilot_plus = pos.latest_production_row, pos.first_pilot, pos.first_pilot_plus
+    first_idea, first_production, first_stopped = pos.first_idea, pos.first_production, pos.first_stopped
+    code_all, rank_all, seen_rank_all, run_start = pos.code, pos.rank, pos.seen_rank, pos.run_start
 
-    latest_pilot_start = _ffill_index(~np.isnat(pilot_start), group_first)[at]
-    latest_production_date = _ffill_index(~np.isnat(production_date), group_first)[at]
-    latest_production_row = _ffill_index(is_stage[Stage.PRODUCTION], group_first)[at]
-    first_pilot = _first_index(is_stage[Stage.PILOT], group_first)[at]
-    first_pilot_plus = _first_index(rank_all >= PILOT_RANK, group_first)[at]
-    first_idea = _first_index(is_stage[Stage.IDEA], group_first)[at]
-    first_production = _first_index(is_stage[Stage.PRODUCTION], group_first)[at]
-    first_stopped = _first_index(is_stage[Stage.STOPPED], group_first)[at]
-    run_start = _run_start(code_all, month, group_first, months)[at]
-
-    code, rank, as_of_date, entered = code_all[at], rank_all[at], month_end_all[at], stage_entered[at]
-    nat = np.datetime64("NaT")
-    # Latest value given up to this month; a date after the as-of date is a plan.
-    eff_pilot = _take(pilot_start, latest_pilot_start)
-    eff_pilot[eff_pilot > as_of_date] = nat
-    eff_production = _take(production_date, latest_production_date)
-    eff_production[eff_production > as_of_date] = nat
-    highest = np.maximum(seen_rank_all[at], np.maximum(
+    code, rank, as_of_date, entered = code_all, rank_all, month_end_all[at], stage_entered[at]
+    eff_pilot = _effective(pilot_start, latest_pilot_start, as_of_date)
+    eff_production = _effective(production_date, latest_production_date, as_of_date)
+    highest = np.maximum(seen_rank_all, np.maximum(
         np.where(~np.isnat(eff_pilot), PILOT_RANK, NO_RANK),
         np.where(~np.isnat(eff_production), PRODUCTION_RANK, NO_RANK),
     ))
-
+    reached_production = highest >= PRODUCTION_RANK
     # Section 4 origin: pilot_start; stage_entered of the earliest pilot row; the as-of date of
     # the earliest row at pilot or above when an earlier row showed idea.
-    move_seen = (first_idea >= 0) & (first_idea < first_pilot_plus)
     origin, origin_source = _coalesce(
         (eff_pilot, FROM_PILOT_START),
         (_take(stage_entered, first_pilot), FROM_STAGE_ENTERED),
-        (np.where(move_seen, _take(month_end_all, first_pilot_plus), nat), FROM_SNAPSHOT),
+        (np.where((first_idea >= 0) & (first_idea < first_pilot_plus),
+                  _take(month_end_all, first_pilot_plus), np.datetime64("NaT")), FROM_SNAPSHOT),
     )
     _blank(origin, origin_source, highest < PILOT_RANK)
-
     production_at, production_source = _coalesce(
         (eff_production, FROM_PRODUCTION_DATE),
         (_take(stage_entered, latest_production_row), FROM_STAGE_ENTERED),
         (_take(month_end_all, first_production), FROM_SNAPSHOT),
     )
-    reached_production = highest >= PRODUCTION_RANK
     _blank(production_at, production_source, ~reached_production)
-
     stopped_at, stopped_source = _coalesce(
         (entered, FROM_STAGE_ENTERED),
         (_take(month_end_all, first_stopped), FROM_SNAPSHOT),
     )
     _blank(stopped_at, stopped_source, (code != STAGE_CODE[Stage.STOPPED]) | reached_production)
-
     stage_since, stage_since_source = _coalesce(
         (entered, FROM_STAGE_ENTERED),
-        (np.where(code == STAGE_CODE[Stage.PILOT], eff_pilot, nat), FROM_PILOT_START),
+        (np.where(code == STAGE_CODE[Stage.PILOT], eff_pilot, np.datetime64("NaT")), FROM_PILOT_START),
         (month_end_all[run_start], FROM_SNAPSHOT),
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
@@ -254,6 +277,13 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
         **{name: pd.array(values, dtype="str") for name, values in text_facts.items()},
     )
     return kept.sort_values(["initiative_id", "as_of"], kind="stable").reset_index(drop=True)
+
+
+def _effective(values: np.ndarray, latest: np.ndarray, as_of_date: np.ndarray) -> np.ndarray:
+    """The latest date given up to each kept row, NaT when it lies after the as-of date (a plan)."""
+    dates = _take(values, latest)
+    dates[dates > as_of_date] = np.datetime64("NaT")
+    return dates
 
 
 def _blank(dates: np.ndarray, sources: np.ndarray, where: np.ndarray) -> None:

@@ -66,3 +66,29 @@ def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
         params=[month],
     ).to_arrow_table()
     return table.to_pandas(date_as_object=False)
+
+
+#: The columns the history needs from months before the previous one (see load_report_rows).
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "as_of", "initiative_id", "stage", "on_hold", "pilot_start", "production_date", "stage_entered",
+)
+
+
+def load_report_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Rows for `compute_report(rows, as_of)` only, read faster than load_rows: M and the month
+    before it in full; earlier months carry only HISTORY_COLUMNS (the others are missing), so
+    do not pass these rows to trend() or to a report for another month."""
+    month = month_start(as_of)
+    months = [info.as_of for info in store.list_snapshots(con)]
+    if month not in months:
+        raise missing_month(month, months)
+    detail_from = max((m for m in months if m < month), default=month)
+    columns = ", ".join(
+        f'"{c}"' if c in HISTORY_COLUMNS else f'CASE WHEN as_of >= $2 THEN "{c}" END AS "{c}"'
+        for c in store.ROW_COLUMNS
+    )
+    table = con.cursor().sql(
+        f"SELECT {columns} FROM initiative_rows WHERE as_of <= $1 ORDER BY initiative_id, as_of",
+        params=[month, detail_from],
+    ).to_arrow_table()
+    return table.to_pandas(date_as_object=False)

@@ -12,8 +12,8 @@ from analytics.metrics.funnel import funnel_result, outcomes
 from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
 from analytics.metrics.load import missing_month, months_in
 from analytics.metrics.stalls import (
-    CAUSE_KEYS,
     ALL_CAUSE_KEYS,
+    CAUSE_KEYS,
     assess,
     early_warning,
     is_stalled,

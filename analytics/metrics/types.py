@@ -171,7 +171,8 @@ class Report:
       pilots, reached_production_12m, conversion_12m (NaN when immature), reached_production,
       age_days (as-of date minus the quarter's last day), mature.
     early_warning: pilot/scaling initiatives not stalled yet but with causes: initiative_id,
-      name, business_unit, stage, days_in_stage, days_left, causes, cause_source, evidence.
+      name, business_unit, stage, owner, days_in_stage, days_left (threshold minus days in
+      stage), causes, cause_source, evidence; soonest first.
     warnings: Problems (severity warning) about this month's numbers.
     """
 
