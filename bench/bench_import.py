@@ -10,6 +10,7 @@ Run: .venv/bin/python bench/bench_import.py [--rows N] [--repeat N]
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -94,19 +95,16 @@ def write_export(path: Path, rows: int, seed: int = 7) -> None:
     workbook.save(path)
 
 
-def best_of(repeat: int, run) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return min(times)
+def elapsed(run) -> float:
+    began = time.perf_counter()
+    run()
+    return time.perf_counter() - began
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     from analytics import store
@@ -144,14 +142,16 @@ def main() -> None:
 
         pd.read_excel(export, engine="openpyxl", header=3, sheet_name="Portfolio")
 
-    prepare = best_of(args.repeat, prepare_only)
-    in_process, with_connection = (min(t) for t in zip(*(prepare_and_commit()
-                                                           for _ in range(args.repeat))))
-    whole_cli = best_of(args.repeat, cli)
-    baseline = best_of(max(1, args.repeat - 1), openpyxl_read)
+    # Rounds interleave the measurements, so a busy moment on the machine hits them alike;
+    # each figure is the best of its rounds.
+    rounds = [
+        (elapsed(prepare_only), *prepare_and_commit(), elapsed(cli), elapsed(openpyxl_read))
+        for _ in range(args.repeat)
+    ]
+    prepare, in_process, with_connection, whole_cli, baseline = (min(r) for r in zip(*rounds))
 
     print(f"export: {args.rows:,} rows x {len(HEADERS)} columns, {len(data) / 1e6:.2f} MB "
-          f"({export}); best of {args.repeat}")
+          f"({export}); best of {args.repeat} rounds")
     print(f"{'measurement':<58} {'seconds':>8}  target")
     print(f"{'prepare_import only (read + normalise)':<58} {prepare:>8.3f}")
     print(f"{'(a) prepare + commit in-process, fresh DuckDB file':<58} {in_process:>8.3f}  "
@@ -160,7 +160,8 @@ def main() -> None:
     print(f"{'(b) python -m analytics import (subprocess wall time)':<58} {whole_cli:>8.3f}  "
           f"<= {0.5 * baseline:.3f} {'ok' if whole_cli <= 0.5 * baseline else 'MISSED'}")
     print(f"{'(c) pandas.read_excel(engine=openpyxl), in-process':<58} {baseline:>8.3f}")
-    print(f"(b)/(c) = {whole_cli / baseline:.2f}")
+    print(f"(b)/(c) = {whole_cli / baseline:.2f}; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -118,10 +118,10 @@ def main() -> int:
     stages = [s for s in args.stages.split(",") if s]
 
     files = case_files(set(args.only))
-    base_seconds, base_mb, _ = run_and_reap("baseline", files[0][1], files[0][2])
+    _, base_mb, _ = run_and_reap("baseline", files[0][1], files[0][2])
     print(f"baseline (modules loaded, nothing read): peak {base_mb:.0f} MB")
-    print(f"| case | size | stage | outcome | seconds | peak RSS MB | within target |")
-    print(f"|---|---:|---|---|---:|---:|---|")
+    print("| case | size | stage | outcome | seconds | peak RSS MB | within target |")
+    print("|---|---:|---|---|---:|---:|---|")
     misses = 0
     for name, path, file_name in files:
         run_stages = [*stages, "import"] if name == LEGIT else stages

@@ -100,9 +100,31 @@ def _column_config(frame) -> dict[str, object]:
     return config
 
 
-def initiative_table(frame, *, key: str | None = None, height: int | str = "auto") -> None:
-    """Initiatives as a table: text stays text (st.dataframe never renders Markdown)."""
+def table_downloads(frame, stem: str, *, key: str) -> None:
+    """CSV and Excel copies of a table, built on click, with formula injection neutralised."""
+    from analytics.export import to_csv_bytes, to_xlsx_bytes
+
+    readable = frame.rename(columns=COLUMN_LABELS)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "CSV", data=lambda: to_csv_bytes(readable), file_name=f"{stem}.csv", mime="text/csv",
+        icon=":material/download:", key=f"{key}-csv",
+    )
+    right.download_button(
+        "Excel", data=lambda: to_xlsx_bytes(readable, stem[:31]), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:", key=f"{key}-xlsx",
+    )
+
+
+def initiative_table(frame, *, key: str | None = None, height: int | str = "auto",
+                     download: str | None = None) -> None:
+    """Initiatives as a table: text stays text (st.dataframe never renders Markdown).
+
+    `download` names the file stem of CSV/Excel copies offered under the table."""
     st.dataframe(frame, hide_index=True, key=key, height=height, column_config=_column_config(frame))
+    if download and not frame.empty:
+        table_downloads(frame, download, key=key or download)
 
 
 def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
@@ -130,4 +152,4 @@ def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
         return
     selected = pd.concat(frames).drop_duplicates(subset=["initiative_id"]) if len(frames) > 1 else frames[0]
     st.markdown(f"**{len(selected)} initiatives behind your selection**")
-    initiative_table(selected, key=f"{key}-behind")
+    initiative_table(selected, key=f"{key}-behind", download=f"{ctx.file_stem(name)}-selection")

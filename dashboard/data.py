@@ -222,8 +222,11 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
 
 
 def commit_upload(plan, *, replace: bool, user: str):
+    from analytics.backup import make_backup
     from analytics.ingest import commit_import
 
+    # The copy is taken with no connection open (DuckDB's lock would not cover it otherwise).
+    make_backup(database().path, "import")
     with store.connect(database().path) as con:
         result = commit_import(con, plan, replace=replace, imported_by=user)
     st.cache_data.clear()
@@ -231,6 +234,9 @@ def commit_upload(plan, *, replace: bool, user: str):
 
 
 def delete_month(as_of: date, *, user: str) -> int:
+    from analytics.backup import make_backup
+
+    make_backup(database().path, "delete")
     with store.connect(database().path) as con:
         removed = store.delete_snapshot(con, as_of, by_user=user)
     st.cache_data.clear()
@@ -334,3 +340,46 @@ def owner_history(history: pd.DataFrame) -> pd.DataFrame:
 def portfolio_report(f: Filters) -> Report:
     """The month's report without the business unit and solution filters (for splits)."""
     return _report(version(), f.as_of, None, None, f.stall_days)
+
+
+# --- Figures. Building a Plotly figure costs 30-120 ms; cached, a warm page run stays fast. ---
+
+def _figure_builders():
+    from analytics import charts
+
+    def with_ref(key: str) -> dict:
+        return {"reference": reference(key)}
+
+    return {
+        "funnel": lambda f, o: charts.funnel_chart(
+            report(f), chart_context(f), **with_ref("gartner_2024_production")),
+        "stage_conversion": lambda f, o: charts.stage_conversion_chart(
+            report(f), chart_context(f), **with_ref("gartner_2024_production")),
+        "cohorts": lambda f, o: charts.cohort_chart(report(f), chart_context(f)),
+        "breakdown": lambda f, o: charts.breakdown_chart(
+            breakdown(f, o["by"]), chart_context(f), by=o["by"], overall=portfolio_report(f)),
+        "conversion_trend": lambda f, o: charts.conversion_trend_chart(trend(f), chart_context(f)),
+        "time_to_production": lambda f, o: charts.time_to_production_chart(
+            report(f), chart_context(f), **with_ref("gartner_2024_months")),
+        "cause_pareto": lambda f, o: charts.cause_pareto_chart(
+            report(f), chart_context(f), measure=o.get("measure", "count")),
+        "cause_heatmap": lambda f, o: charts.cause_heatmap_chart(report(f), chart_context(f)),
+        "value": lambda f, o: charts.value_chart(report(f), chart_context(f), by="business_unit"),
+        "stalled_budget": lambda f, o: charts.stalled_budget_chart(
+            report(f), chart_context(f), by="business_unit"),
+        "stage_timeline": lambda f, o: charts.stage_timeline_chart(
+            history(f, o["initiative_id"]), chart_context(f), name=o.get("name")),
+    }
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _figure(data_version: str, as_of: date, business_unit: str | None, solution_type: str | None,
+            stall_days: int, chart: str, options: tuple[tuple[str, object], ...]):
+    f = Filters(as_of, business_unit, solution_type, stall_days)
+    return _figure_builders()[chart](f, dict(options))
+
+
+def figure(chart: str, f: Filters, **options: object):
+    """A board-ready figure by name (see _figure_builders), for the filters in force."""
+    return _figure(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, chart,
+                   tuple(sorted(options.items())))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, drilldown
+from analytics import drilldown
 from dashboard import components, data, frame
 
 f = frame.start()
@@ -20,12 +20,12 @@ components.require_population(report)
 left, right = st.columns(2)
 with left:
     components.chart(
-        charts.funnel_chart(report, ctx, reference=data.reference("gartner_2024_production")),
+        data.figure("funnel", f),
         key="funnel", ctx=ctx, name="funnel", behind=lambda stage: drilldown.reached(report, stage),
     )
 with right:
     components.chart(
-        charts.stage_conversion_chart(report, ctx, reference=data.reference("gartner_2024_production")),
+        data.figure("stage_conversion", f),
         key="conversion", ctx=ctx, name="stage-conversion",
         behind=lambda stage: drilldown.reached(report, stage),
     )
@@ -36,22 +36,21 @@ st.caption(
     "judge and are drawn pale, never as a low rate."
 )
 components.chart(
-    charts.cohort_chart(report, ctx), key="cohorts", ctx=ctx, name="cohorts",
+    data.figure("cohorts", f), key="cohorts", ctx=ctx, name="cohorts",
     behind=lambda cohort: drilldown.in_cohort(report, cohort),
 )
 
 st.subheader("By business unit and solution type")
 left, right = st.columns(2)
-overall = data.portfolio_report(f)
 with left:
     components.chart(
-        charts.breakdown_chart(data.breakdown(f, "business_unit"), ctx, by="business_unit", overall=overall),
+        data.figure("breakdown", f, by="business_unit"),
         key="by-bu", ctx=ctx, name="conversion-by-business-unit",
         behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
     )
 with right:
     components.chart(
-        charts.breakdown_chart(data.breakdown(f, "solution_type"), ctx, by="solution_type", overall=overall),
+        data.figure("breakdown", f, by="solution_type"),
         key="by-solution", ctx=ctx, name="conversion-by-solution-type",
         behind=lambda kind: drilldown.in_group(report, "solution_type", kind),
     )
@@ -61,4 +60,4 @@ st.caption(
 )
 
 st.subheader("Pilot-to-production over time")
-components.chart(charts.conversion_trend_chart(data.trend(f), ctx), key="trend", ctx=ctx, name="conversion-trend")
+components.chart(data.figure("conversion_trend", f), key="trend", ctx=ctx, name="conversion-trend")

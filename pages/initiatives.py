@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts
 from analytics.domain import ALL_STAGES, STAGE_LABELS
 from dashboard import components, data, frame
 
@@ -26,6 +25,7 @@ st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a 
 event = st.dataframe(
     listing, hide_index=True, on_select="rerun", selection_mode="single-row", key="initiative_table",
 )
+components.table_downloads(listing, ctx.file_stem("initiatives"), key="initiatives-download")
 rows = event.selection.rows if event else []
 if not rows:
     st.stop()
@@ -37,7 +37,8 @@ st.caption(f"{initiative_id}  ·  {chosen['business_unit'] if chosen['business_u
 
 history = data.history(f, initiative_id)
 components.chart(
-    charts.stage_timeline_chart(history, ctx, name=str(chosen["name"])), key="timeline", ctx=ctx,
+    data.figure("stage_timeline", f, initiative_id=initiative_id, name=str(chosen["name"])),
+    key="timeline", ctx=ctx,
     name=f"timeline-{initiative_id}",
 )
 detail = data.initiative_detail(report, initiative_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, drilldown
+from analytics import drilldown
 from analytics.kpis import kpis
 from dashboard import components, data, frame
 
@@ -18,13 +18,12 @@ components.kpi_tiles(kpis(report, data.previous_report(f)))
 left, right = st.columns(2)
 with left:
     components.chart(
-        charts.funnel_chart(report, ctx, reference=data.reference("gartner_2024_production")),
-        key="overview-funnel", ctx=ctx, name="funnel",
+        data.figure("funnel", f), key="overview-funnel", ctx=ctx, name="funnel",
         behind=lambda stage: drilldown.reached(report, stage),
     )
 with right:
     components.chart(
-        charts.cause_pareto_chart(report, ctx, measure="count"), key="overview-causes", ctx=ctx,
+        data.figure("cause_pareto", f, measure="count"), key="overview-causes", ctx=ctx,
         name="stall-causes", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
     )
 

@@ -32,16 +32,17 @@ else:
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
     ) or "count"
     components.chart(
-        charts.cause_pareto_chart(report, ctx, measure=measure), key="pareto", ctx=ctx,
+        data.figure("cause_pareto", f, measure=measure), key="pareto", ctx=ctx,
         name=f"stall-causes-by-{measure}", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
     )
     components.chart(
-        charts.cause_heatmap_chart(report, ctx), key="heatmap", ctx=ctx, name="business-unit-by-cause",
+        data.figure("cause_heatmap", f), key="heatmap", ctx=ctx, name="business-unit-by-cause",
         behind=lambda cell: drilldown.stalled_with_cause(report, cell[1], business_unit=cell[0]),
     )
     st.subheader("Stalled initiatives")
     components.initiative_table(
         stalls.stalled.drop(columns=["k"], errors="ignore"), key="stalled-table",
+        download=ctx.file_stem("stalled-initiatives"),
     )
 
 st.subheader("Early warning")
@@ -49,4 +50,6 @@ st.caption("Pilots and scaling initiatives not stalled yet but already showing a
 if report.early_warning.empty:
     st.caption("None: every active pilot without a flagged cause.")
 else:
-    components.initiative_table(report.early_warning, key="early-warning")
+    components.initiative_table(
+        report.early_warning, key="early-warning", download=ctx.file_stem("early-warning"),
+    )

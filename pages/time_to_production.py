@@ -39,7 +39,7 @@ col3.metric(
     ),
 )
 components.chart(
-    charts.time_to_production_chart(report, ctx, reference=data.reference("gartner_2024_months")),
+    data.figure("time_to_production", f),
     key="ttp", ctx=ctx, name="time-to-production",
 )
 if ttp.left_out:

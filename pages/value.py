@@ -28,11 +28,11 @@ cols[3].metric("Budget stuck in stalls", format_money(outcomes.stalled_budget), 
 cols[4].metric("Spend on stopped initiatives", format_money(outcomes.spend_on_stopped), border=True)
 
 components.chart(
-    charts.value_chart(report, ctx, by="business_unit"), key="value", ctx=ctx,
+    data.figure("value", f), key="value", ctx=ctx,
     name="value-by-business-unit", behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
 )
 components.chart(
-    charts.stalled_budget_chart(report, ctx, by="business_unit"), key="stalled-budget", ctx=ctx,
+    data.figure("stalled_budget", f), key="stalled-budget", ctx=ctx,
     name="stalled-budget-by-business-unit",
     behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
 )

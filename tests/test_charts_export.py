@@ -39,6 +39,8 @@ def test_a_chart_exports_as_a_16_by_9_png_at_three_times_the_pixels():
     data = figure_png(funnel_figure(), CTX)
     assert png_size(data) == (EXPORT_WIDTH * 3, EXPORT_HEIGHT * 3)
     assert png_size(figure_png(funnel_figure(), "funnel", scale=1)) == (EXPORT_WIDTH, EXPORT_HEIGHT)
+    # Half-slide layout: half the layout size at twice the scale, so the same pixels.
+    assert png_size(figure_png(funnel_figure(), CTX, half_slide=True)) == (EXPORT_WIDTH * 3, EXPORT_HEIGHT * 3)
 
 
 def test_without_chromium_the_export_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):

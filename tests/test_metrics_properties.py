@@ -86,3 +86,30 @@ def test_a_report_for_a_month_is_unchanged_by_adding_later_months(earlier, later
     pd.testing.assert_frame_equal(after.population, before.population)
     pd.testing.assert_frame_equal(after.time_to_production.curve, before.time_to_production.curve)
     pd.testing.assert_frame_equal(after.stalls.attribution, before.stalls.attribution)
+
+
+def same(figure: object, expected: object) -> bool:
+    if expected is None:
+        return pd.isna(figure)
+    return figure == pytest.approx(expected)
+
+
+@FEW
+@given(portfolios(), st.sampled_from([30, 180]))
+def test_the_trend_shows_each_month_as_its_own_report_does(months, stall_days):
+    rows = stored(months)
+    table = trend(rows, stall_days=stall_days).set_index("as_of")
+    for as_of in months:
+        doc = report_json(compute_report(rows, month(as_of), stall_days=stall_days))
+        figures = table.loc[pd.Timestamp(month(as_of))]
+        expected = {
+            "population": doc["population"], "on_hold": doc["on_hold"], **doc["stage_counts"],
+            **doc["funnel"], **doc["conversion"], "stalled": doc["stalled"]["count"],
+            "stalled_budget": doc["stalled"]["budget"], **doc["outcomes"],
+            "p_production_12m": doc["time_to_production"]["p_production_12m"],
+            "median_days_observed": doc["time_to_production"]["median_days_observed"],
+            "ttp_included": doc["time_to_production"]["included"],
+            "ttp_left_out": doc["time_to_production"]["left_out"],
+        }
+        mismatched = {k: (figures[k], v) for k, v in expected.items() if not same(figures[k], v)}
+        assert not mismatched

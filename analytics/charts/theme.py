@@ -77,6 +77,17 @@ EXPORT_WIDTH = 1600
 EXPORT_HEIGHT = 900
 EXPORT_SCALE = 3
 
+# The board deck (analytics.boardpack) draws with the same colours above; PowerPoint takes one
+# font name, not a CSS stack, and sizes in points.
+DECK_FONT = "Arial"      # the first family of FONT_FAMILY; LibreOffice substitutes Liberation Sans
+DECK_TITLE_PT = 26       # the finding, at most two lines across the slide
+DECK_SUBTITLE_PT = 15
+DECK_BODY_PT = 16        # tables and native chart labels
+DECK_FOOTER_PT = 11
+BETTER = "#009E73"       # a change in the good direction (same green as production)
+WORSE = "#D55E00"        # a change in the bad direction (same vermilion as stalled budget)
+SAMPLE_BANNER = "#E69F00"  # the "SAMPLE DATA" flag on the title slide
+
 _MARGIN = dict(l=70, r=40, t=100, b=95)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.charts.common import DAYS_PER_MONTH, empty_state, note, plural, reference_label

@@ -17,7 +17,6 @@ from analytics.charts.common import (
 from analytics.charts.theme import (
     CONTEXT,
     HIGHLIGHT,
-    INK,
     MUTED,
     NOTE_SIZE,
     REFERENCE,

@@ -8,7 +8,6 @@ from plotly.subplots import make_subplots
 from analytics.charts.common import empty_state, group_key, note, plain
 from analytics.charts.theme import (
     EXPECTED,
-    MUTED,
     NOTE_SIZE,
     REALIZED,
     STALLED,

@@ -213,15 +213,10 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     at = np.arange(len(frame)) if keep is None else np.flatnonzero(
         np.isin(month, np.array(sorted(keep), dtype="datetime64[M]")))
     pos = _positions(frame, month, pilot_start, production_date, months, at)
-    latest_pilot_start, latest_production_date = pos.latest_pilot_start, pos.latest_production_date
-    latest_production_row, first_pilot, first_pilot_plus = pos.latest_production_row, pos.first_pilot, pos.first_pilot_plus
-    first_idea, first_production, first_stopped = pos.first_idea, pos.first_production, pos.first_stopped
-    code_all, rank_all, seen_rank_all, run_start = pos.code, pos.rank, pos.seen_rank, pos.run_start
-
-    code, rank, as_of_date, entered = code_all, rank_all, month_end_all[at], stage_entered[at]
-    eff_pilot = _effective(pilot_start, latest_pilot_start, as_of_date)
-    eff_production = _effective(production_date, latest_production_date, as_of_date)
-    highest = np.maximum(seen_rank_all, np.maximum(
+    code, as_of_date, entered = pos.code, month_end_all[at], stage_entered[at]
+    eff_pilot = _effective(pilot_start, pos.latest_pilot_start, as_of_date)
+    eff_production = _effective(production_date, pos.latest_production_date, as_of_date)
+    highest = np.maximum(pos.seen_rank, np.maximum(
         np.where(~np.isnat(eff_pilot), PILOT_RANK, NO_RANK),
         np.where(~np.isnat(eff_production), PRODUCTION_RANK, NO_RANK),
     ))
@@ -230,26 +225,26 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     # the earliest row at pilot or above when an earlier row showed idea.
     origin, origin_source = _coalesce(
         (eff_pilot, FROM_PILOT_START),
-        (_take(stage_entered, first_pilot), FROM_STAGE_ENTERED),
-        (np.where((first_idea >= 0) & (first_idea < first_pilot_plus),
-                  _take(month_end_all, first_pilot_plus), np.datetime64("NaT")), FROM_SNAPSHOT),
+        (_take(stage_entered, pos.first_pilot), FROM_STAGE_ENTERED),
+        (np.where((pos.first_idea >= 0) & (pos.first_idea < pos.first_pilot_plus),
+                  _take(month_end_all, pos.first_pilot_plus), np.datetime64("NaT")), FROM_SNAPSHOT),
     )
     _blank(origin, origin_source, highest < PILOT_RANK)
     production_at, production_source = _coalesce(
         (eff_production, FROM_PRODUCTION_DATE),
-        (_take(stage_entered, latest_production_row), FROM_STAGE_ENTERED),
-        (_take(month_end_all, first_production), FROM_SNAPSHOT),
+        (_take(stage_entered, pos.latest_production_row), FROM_STAGE_ENTERED),
+        (_take(month_end_all, pos.first_production), FROM_SNAPSHOT),
     )
     _blank(production_at, production_source, ~reached_production)
     stopped_at, stopped_source = _coalesce(
         (entered, FROM_STAGE_ENTERED),
-        (_take(month_end_all, first_stopped), FROM_SNAPSHOT),
+        (_take(month_end_all, pos.first_stopped), FROM_SNAPSHOT),
     )
     _blank(stopped_at, stopped_source, (code != STAGE_CODE[Stage.STOPPED]) | reached_production)
     stage_since, stage_since_source = _coalesce(
         (entered, FROM_STAGE_ENTERED),
         (np.where(code == STAGE_CODE[Stage.PILOT], eff_pilot, np.datetime64("NaT")), FROM_PILOT_START),
-        (month_end_all[run_start], FROM_SNAPSHOT),
+        (month_end_all[pos.run_start], FROM_SNAPSHOT),
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
 
@@ -267,7 +262,7 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     kept = kept.assign(
         as_of=month[at].astype(_DAY),
         as_of_date=as_of_date,
-        rank=rank,
+        rank=pos.rank,
         highest_rank=highest,
         origin=origin,
         production_at=production_at,

@@ -6,9 +6,10 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.domain import ALL_STAGES, FIELD_BY_NAME
+from analytics.domain import FIELD_BY_NAME
 from analytics.metrics.changes import changes
 from analytics.metrics.funnel import funnel_result, outcomes
+from analytics.metrics.headline import headline_table
 from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
 from analytics.metrics.load import missing_month, months_in
 from analytics.metrics.stalls import (
@@ -175,39 +176,11 @@ def _left_out_warnings(ttp: TimeToProduction, label: str) -> tuple[Problem, ...]
 
 
 def headline(population: pd.DataFrame, stall_days: int) -> dict[str, object]:
-    """The headline figures of one population (one month, or one group of it), flat."""
-    funnel = funnel_result(population)
-    ttp = time_to_production(population)
-    stalled = is_stalled(population, stall_days)
-    result = outcomes(population, stalled)
-    return {
-        "population": funnel.population,
-        "on_hold": funnel.on_hold,
-        **{str(stage): funnel.stage_counts[stage] for stage in ALL_STAGES},
-        "reached_pilot": funnel.reached_pilot,
-        "reached_scaling": funnel.reached_scaling,
-        "reached_production": funnel.reached_production,
-        "pilot_to_scaling": funnel.pilot_to_scaling,
-        "scaling_to_production": funnel.scaling_to_production,
-        "pilot_to_production": funnel.pilot_to_production,
-        "p_production_12m": ttp.p_production_12m,
-        "median_days_observed": ttp.median_days_observed,
-        "ttp_included": ttp.included,
-        "ttp_left_out": ttp.left_out,
-        "stalled": int(stalled.sum()),
-        "stalled_budget": result.stalled_budget,
-        "expected_in_production": result.expected_in_production,
-        "realized_in_production": result.realized_in_production,
-        "value_capture": result.value_capture,
-        "spend_on_stopped": result.spend_on_stopped,
-    }
-
-
-def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ratios None -> NaN so that columns are float."""
-    return frame.infer_objects().apply(
-        lambda col: pd.to_numeric(col, errors="coerce") if col.dtype == object else col
-    )
+    """The headline figures of one population (one month, or one group of it), flat; ratios
+    None when undefined."""
+    row = headline_table(population, pd.Series(0, index=population.index), stall_days, groups=[0]).iloc[0]
+    return {name: (None if pd.isna(value) else value.item() if hasattr(value, "item") else value)
+            for name, value in row.items()}
 
 
 def trend(
@@ -219,17 +192,14 @@ def trend(
     solution_type: str | None = None,
 ) -> pd.DataFrame:
     """Each headline figure for every snapshot month (up to `up_to` when given), one row a month,
-    as the report for that month would show it."""
+    as the report for that month would show it (ratios NaN when undefined)."""
     _check_stall_days(stall_days)
     history = rows if up_to is None else _month_rows(rows, month_start(up_to))
     facts = prepare(history)
-    records = [
-        {"as_of": month, **headline(group.loc[in_scope(group, business_unit, solution_type)], stall_days)}
-        for month, group in facts.groupby("as_of", sort=True)
-    ]
-    if not records:
-        return pd.DataFrame(columns=["as_of", *headline(facts, stall_days)])
-    return _numeric(pd.DataFrame.from_records(records)).assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
+    scoped = facts.loc[in_scope(facts, business_unit, solution_type)]
+    months = sorted(facts["as_of"].unique())
+    table = headline_table(scoped, scoped["as_of"], stall_days, groups=months)
+    return table.rename_axis("as_of").reset_index().assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
 
 
 def breakdown(
@@ -239,28 +209,29 @@ def breakdown(
     *,
     stall_days: int = DEFAULT_STALL_DAYS,
 ) -> pd.DataFrame:
-    """Headline figures plus stalls by cause (weighted and budget-weighted) per business unit or
-    solution type (M's row value; NOT_SET for missing), one row per group, largest first."""
+    """Headline figures plus stalls by cause (flagged, weighted and budget-weighted) per business
+    unit or solution type (M's row value; NOT_SET for missing), one row per group, largest first."""
     if by not in SCOPE_COLUMNS:
         raise ValueError(f"breakdown by {by!r}: choose one of {', '.join(SCOPE_COLUMNS)}")
     _check_stall_days(stall_days)
     month = month_start(as_of)
     population = prepare(_month_rows(rows, month), keep=[month])
     groups = text(population[by]).fillna(NOT_SET)
-    records = []
-    for value, group in population.groupby(groups, sort=True):
-        causes = stall_result(group, stall_days).causes
-        records.append({
-            by: value,
-            **headline(group, stall_days),
-            **{f"weighted_{key}": causes.at[key, "weighted"] for key in ALL_CAUSE_KEYS},
-            **{f"budget_weighted_{key}": causes.at[key, "budget_weighted"] for key in ALL_CAUSE_KEYS},
-            **{f"flagged_{key}": int(causes.at[key, "flagged"]) for key in CAUSE_KEYS},
-        })
-    if not records:
-        return pd.DataFrame(columns=[by, *headline(population, stall_days)])
-    frame = _numeric(pd.DataFrame.from_records(records))
-    return frame.sort_values(["population", by], ascending=[False, True]).reset_index(drop=True)
+    table = headline_table(population, groups, stall_days)
+    attribution = stall_result(population, stall_days).attribution
+    attributed_group = attribution["initiative_id"].map(
+        pd.Series(groups.to_numpy(), index=population["initiative_id"].to_numpy()))
+    per_cause = attribution.assign(group=attributed_group.to_numpy(), flagged=1).pivot_table(
+        index="group", columns="cause", values=["weight", "budget_weight", "flagged"], aggfunc="sum", fill_value=0)
+    for key in ALL_CAUSE_KEYS:
+        for figure, prefix in (("weight", "weighted"), ("budget_weight", "budget_weighted"), ("flagged", "flagged")):
+            if prefix == "flagged" and key not in CAUSE_KEYS:
+                continue
+            column = (figure, key)
+            values = per_cause[column] if column in per_cause.columns else pd.Series(dtype="float64")
+            table[f"{prefix}_{key}"] = values.reindex(table.index, fill_value=0).to_numpy()
+    table = table.rename_axis(by).reset_index()
+    return table.sort_values(["population", by], ascending=[False, True]).reset_index(drop=True)
 
 
 HISTORY_COLUMNS: tuple[str, ...] = (

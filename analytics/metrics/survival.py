@@ -40,7 +40,13 @@ def quarter_label(dates: pd.Series) -> pd.Series:
 
 def subjects(population: pd.DataFrame) -> pd.DataFrame:
     """One row per population initiative that reached pilot: origin, outcome, end date and
-    days, and why it is left out (None when included)."""
+    days, and why it is left out (None when included); by initiative_id."""
+    table = subjects_by_row(population)
+    return table.reindex(columns=list(SUBJECT_COLUMNS)).sort_values("initiative_id").reset_index(drop=True)
+
+
+def subjects_by_row(population: pd.DataFrame) -> pd.DataFrame:
+    """`subjects` keeping the index of `population` (rows of several months may be mixed)."""
     reached = population.loc[population["highest_rank"] >= PILOT_RANK]
     production = (reached["highest_rank"] >= PRODUCTION_RANK).to_numpy()
     stopped = (~production) & reached["stopped_at"].notna().to_numpy()
@@ -67,7 +73,7 @@ def subjects(population: pd.DataFrame) -> pd.DataFrame:
         days=days,
         left_out_reason=pd.array(reason, dtype="str"),
     )
-    return frame.reindex(columns=list(SUBJECT_COLUMNS)).sort_values("initiative_id").reset_index(drop=True)
+    return frame
 
 
 def aalen_johansen(days: np.ndarray, outcome: np.ndarray, horizon: int = CURVE_DAYS) -> pd.DataFrame:
@@ -104,22 +110,33 @@ def aalen_johansen(days: np.ndarray, outcome: np.ndarray, horizon: int = CURVE_D
     })
 
 
-def time_to_production(population: pd.DataFrame) -> TimeToProduction:
-    """Section 4 over the population initiatives that reached pilot."""
-    table = subjects(population)
+def estimate(table: pd.DataFrame) -> tuple[pd.DataFrame, float | None, float | None, int]:
+    """From a subjects table: the curve, p_production_12m, median_days_observed, included count."""
     included = table.loc[table["left_out_reason"].isna()]
     days = included["days"].to_numpy(dtype=np.int64)
     codes = included["outcome"].map(_OUTCOME_CODE).to_numpy(dtype=np.int64)
     curve = aalen_johansen(days, codes)
     at_year = curve["cif"].iloc[YEAR_DAYS]
     produced_days = days[codes == PRODUCTION]
+    return (
+        curve,
+        None if np.isnan(at_year) else float(at_year),
+        float(np.median(produced_days)) if produced_days.size else None,
+        len(included),
+    )
+
+
+def time_to_production(population: pd.DataFrame) -> TimeToProduction:
+    """Section 4 over the population initiatives that reached pilot."""
+    table = subjects(population)
+    curve, p_year, median, included = estimate(table)
     counts = table["left_out_reason"].value_counts()
     return TimeToProduction(
         curve=curve,
         subjects=table,
-        p_production_12m=None if np.isnan(at_year) else float(at_year),
-        median_days_observed=float(np.median(produced_days)) if produced_days.size else None,
-        included=len(included),
+        p_production_12m=p_year,
+        median_days_observed=median,
+        included=included,
         left_out=int(table["left_out_reason"].notna().sum()),
         left_out_by_reason=MappingProxyType({r: int(counts.get(r, 0)) for r in LEFT_OUT_REASONS}),
     )

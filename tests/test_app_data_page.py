@@ -1,0 +1,135 @@
+"""The analysts' Data page through AppTest's file uploader: commit, refuse, map, delete."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from analytics import store
+from analytics.backup import list_backups
+from tests.conftest import ROOT
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _workbook(header: list[str], rows: list[list[object]]) -> bytes:
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Portfolio"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _data_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    return at.switch_page("pages/data.py").run()
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, content, XLSX))
+    return at.run()
+
+
+def _months(db: Path) -> list[str]:
+    with store.connect(db, read_only=True) as con:
+        return [f"{s.as_of:%Y-%m}" for s in store.list_snapshots(con)]
+
+
+def _commit_button(at: AppTest):
+    return next(b for b in at.button if b.label.startswith("Commit"))
+
+
+GOOD = _workbook(
+    ["Initiative ID", "Initiative Name", "Stage", "Business Unit", "Owner", "Pilot Start Date"],
+    [
+        ["AI-9001", "Contract clause finder", "Pilot", "Legal", "Dana Lee", "2026-10-01"],
+        ["AI-9002", "Forecast copilot", "Idea", "Finance", "TBD", None],
+    ],
+)
+
+
+def test_an_analyst_loads_a_new_month(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    at = _upload(_data_page(), "tracker-export-2026-12.xlsx", GOOD)
+    assert not at.exception
+    # The month comes from the file name; the detection is shown before anything is written.
+    assert at.text_input[0].value == "2026-12"
+    assert [m.value for m in at.metric][:3] == ["Portfolio", "1", "2"]
+    assert any("No blocking problems" in s.value for s in at.success)
+    assert _months(db_file) == []
+
+    _commit_button(at).click().run()
+    assert any("December 2026 imported: 2 initiatives" in s.value for s in at.success)
+    assert _months(db_file) == ["2026-12"]
+    assert [b.action for b in list_backups(db_file)] == ["import"]
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_words(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    at = _upload(_data_page(), "portfolio-2026-12.xlsx", png)
+    assert not at.exception
+    assert any("refused" in e.value and "PNG" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label.startswith("Commit")]
+    assert _months(db_file) == []
+
+
+def test_blocking_errors_are_listed_and_commit_is_disabled(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    duplicate = _workbook(
+        ["ID", "Name", "Stage"],
+        [["A-1", "One", "Pilot"], ["A-1", "Two", "Pilot"], ["A-3", "Three", "Sideways"]],
+    )
+    at = _upload(_data_page(), "portfolio-2026-12.xlsx", duplicate)
+    assert any("problems block this import" in e.value for e in at.error)
+    problems = at.dataframe[1].value  # [0] is the column mapping, [1] the blocking problems
+    assert set(problems["Code"]) >= {"duplicate_id", "unknown_stage"}
+    assert set(problems["Row"].dropna().astype(int)) >= {3, 4}
+    assert _commit_button(at).disabled
+    assert _months(db_file) == []
+
+
+def test_an_unknown_header_is_mapped_by_hand_and_remembered(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    odd = _workbook(
+        ["Ref No", "Name", "Stage"],
+        [["R-1", "Claims triage", "Pilot"], ["R-2", "Fraud scoring", "Live"]],
+    )
+    at = _upload(_data_page(), "portfolio-2026-11.xlsx", odd)
+    assert _commit_button(at).disabled, "without an ID column the import is blocked"
+    at.selectbox(key="map::Ref No").set_value("initiative_id").run()
+    assert any("No blocking problems" in s.value for s in at.success)
+    _commit_button(at).click().run()
+    assert _months(db_file) == ["2026-11"]
+
+    # Next month, same headers: the mapping is applied without asking.
+    again = _data_page()
+    at2 = _upload(again, "portfolio-2026-12.xlsx", odd)
+    assert any("No blocking problems" in s.value for s in at2.success)
+    assert "remembered" in set(at2.dataframe[0].value["How"])
+
+
+def test_replacing_and_deleting_a_month(sample_db: Path) -> None:
+    at = _data_page()
+    months = _months(sample_db)
+    expander = at.expander[0]
+    expander.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Delete month").click().run()
+    assert any("Deleted November 2026" in s.value for s in at.success)
+    assert _months(sample_db) == months[:-1]
+    assert list_backups(sample_db)[0].action == "delete"
