@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.domain import ALL_STAGES, Integration, SolutionType
-from analytics.metrics import compute_report, report_json, trend
+from analytics.metrics import breakdown, compute_report, report_json, trend
 from metrics_support import ON_HOLD, month, read_back, row, write_months
 
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
@@ -113,3 +113,19 @@ def test_the_trend_shows_each_month_as_its_own_report_does(months, stall_days):
         }
         mismatched = {k: (figures[k], v) for k, v in expected.items() if not same(figures[k], v)}
         assert not mismatched
+
+
+@FEW
+@given(portfolios(), st.sampled_from(["business_unit", "solution_type"]))
+def test_breakdown_groups_add_up_to_the_whole_report(months, by):
+    rows = stored(months)
+    last = month(max(months))
+    table = breakdown(rows, last, by)
+    rep = compute_report(rows, last)
+    assert table["population"].sum() == rep.funnel.population
+    assert table["reached_pilot"].sum() == rep.funnel.reached_pilot
+    assert table["stalled"].sum() == rep.stalls.count
+    assert table["stalled_budget"].sum() == pytest.approx(rep.stalls.budget)
+    for cause, figures in rep.stalls.causes.iterrows():
+        assert table[f"weighted_{cause}"].sum() == pytest.approx(figures["weighted"])
+        assert table[f"budget_weighted_{cause}"].sum() == pytest.approx(figures["budget_weighted"])

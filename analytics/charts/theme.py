@@ -76,6 +76,10 @@ FOOTER_NAME = "footer"
 EXPORT_WIDTH = 1600
 EXPORT_HEIGHT = 900
 EXPORT_SCALE = 3
+#: What the modebar download lays a chart out at: pasted at half a slide (6.5 in) its 16 px body
+#: text reads as ~9 pt, where a 1600 px layout would shrink it to ~5 pt. Scale 3: 2400x1350 px.
+SLIDE_LAYOUT_WIDTH = EXPORT_WIDTH // 2
+SLIDE_LAYOUT_HEIGHT = EXPORT_HEIGHT // 2
 
 # The board deck (analytics.boardpack) draws with the same colours above; PowerPoint takes one
 # font name, not a CSS stack, and sizes in points.
@@ -87,6 +91,8 @@ DECK_FOOTER_PT = 11
 BETTER = "#009E73"       # a change in the good direction (same green as production)
 WORSE = "#D55E00"        # a change in the bad direction (same vermilion as stalled budget)
 SAMPLE_BANNER = "#E69F00"  # the "SAMPLE DATA" flag on the title slide
+TABLE_HEADER = GRID      # header row of a deck table
+TABLE_BAND = "#F5F7FA"   # every other body row of a deck table
 
 _MARGIN = dict(l=70, r=40, t=100, b=95)
 
@@ -249,8 +255,8 @@ def download_config(ctx: ChartContext, chart: str) -> dict[str, object]:
         "toImageButtonOptions": {
             "format": "png",
             "filename": ctx.file_stem(chart),
-            "width": EXPORT_WIDTH,
-            "height": EXPORT_HEIGHT,
+            "width": SLIDE_LAYOUT_WIDTH,
+            "height": SLIDE_LAYOUT_HEIGHT,
             "scale": EXPORT_SCALE,
         },
     }

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analytics.domain import Stage
+from analytics.metrics.history import NO_RANK
 from analytics.metrics.stalls import LIST_COLUMNS, is_stalled
 from analytics.metrics.types import Changes
 
@@ -22,20 +24,30 @@ def changes(current: pd.DataFrame, previous: pd.DataFrame | None, previous_as_of
     if previous is None:
         empty = _listing(current.iloc[0:0])
         return Changes(None, _listing(current.iloc[0:0], "from_stage"), empty, empty, empty, empty)
-    before = previous[["initiative_id", "stage", "rank"]].assign(was_stalled=is_stalled(previous, stall_days))
-    joined = current[["initiative_id"]].merge(before, on="initiative_id", how="left", suffixes=("", "_before"))
-    known = pd.Series(joined["rank"].notna().to_numpy(), index=current.index)
-    prior_stage = pd.Series(joined["stage"].to_numpy(), index=current.index)
-    prior_rank = pd.Series(joined["rank"].to_numpy(), index=current.index)
-    was_stalled = pd.Series(joined["was_stalled"].fillna(False).astype(bool).to_numpy(), index=current.index)
+    in_previous = _positions_in(current["initiative_id"], previous["initiative_id"])
+    known = in_previous >= 0
+    take = np.maximum(in_previous, 0)
+    prior_stage = pd.Series(np.where(known, previous["stage"].to_numpy(dtype=object)[take], None),
+                            index=current.index)
+    prior_rank = np.where(known, previous["rank"].to_numpy()[take], NO_RANK)
+    was_stalled = known & is_stalled(previous, stall_days).to_numpy()[take]
     # Both on the ladder (stopped has no rank), and higher now.
-    moved_up = known & (prior_rank >= 0) & (current["rank"] > prior_rank)
-    stopped = current["stage"] == str(Stage.STOPPED)
+    moved_up = known & (prior_rank >= 0) & (current["rank"].to_numpy() > prior_rank)
+    stopped = (current["stage"] == str(Stage.STOPPED)).to_numpy()
+    gone = _positions_in(previous["initiative_id"], current["initiative_id"]) < 0
     return Changes(
         previous_as_of=previous_as_of,
         moved_up=_listing(current.loc[moved_up].assign(from_stage=prior_stage[moved_up]), "from_stage"),
-        newly_stalled=_listing(current.loc[is_stalled(current, stall_days) & ~was_stalled]),
-        stopped=_listing(current.loc[known & stopped & (prior_stage != str(Stage.STOPPED))]),
+        newly_stalled=_listing(current.loc[is_stalled(current, stall_days).to_numpy() & ~was_stalled]),
+        stopped=_listing(current.loc[known & stopped & (prior_stage != str(Stage.STOPPED)).to_numpy()]),
         new=_listing(current.loc[~known]),
-        vanished=_listing(previous.loc[~previous["initiative_id"].isin(current["initiative_id"])]),
+        vanished=_listing(previous.loc[gone]),
     )
+
+
+def _positions_in(ids: pd.Series, other: pd.Series) -> np.ndarray:
+    """For each id: its position in `other`, -1 when absent (ids are unique within a month)."""
+    codes, uniques = pd.factorize(pd.concat([ids, other], ignore_index=True))
+    where = np.full(len(uniques), -1, dtype=np.int64)
+    where[codes[len(ids):]] = np.arange(len(other))
+    return where[codes[: len(ids)]]

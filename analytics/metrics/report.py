@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analytics.domain import FIELD_BY_NAME
@@ -65,10 +66,18 @@ def _check_stall_days(stall_days: int) -> None:
 
 def _month_rows(rows: pd.DataFrame, month: date) -> pd.DataFrame:
     """Rows up to `month`; SnapshotMissing (naming the months that exist) when `month` has none."""
-    stamps = pd.to_datetime(rows["as_of"])
-    if not (stamps == pd.Timestamp(month)).any():
+    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    wanted = np.datetime64(month, "M")
+    if not (stamps == wanted).any():
         raise missing_month(month, months_in(rows))
-    return rows.loc[stamps <= pd.Timestamp(month)]
+    later = stamps > wanted
+    return rows.loc[~later] if later.any() else rows
+
+
+def _previous_month(rows: pd.DataFrame, month: date) -> date | None:
+    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    earlier = stamps[stamps < np.datetime64(month, "M")]
+    return None if earlier.size == 0 else month_start(pd.Timestamp(earlier.max()))
 
 
 def compute_report(
@@ -86,12 +95,6 @@ def compute_report(
     previous = _previous_month(history, month)
     facts = prepare(history, keep=[month] if previous is None else [previous, month])
     return _report(facts, month, stall_days, business_unit, solution_type)
-
-
-def _previous_month(rows: pd.DataFrame, month: date) -> date | None:
-    earlier = pd.to_datetime(rows["as_of"])
-    earlier = earlier.loc[earlier < pd.Timestamp(month)]
-    return None if earlier.empty else month_start(earlier.max())
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,

@@ -1,0 +1,98 @@
+"""`python -m analytics boardpack --as-of YYYY-MM [--db PATH] [--out FILE.pptx] [--native]
+[--stall-days N] [--zip FILE.zip]`: the month's board pack, from the database, read-only."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from analytics import store
+from analytics.boardpack.bundle import charts_zip
+from analytics.boardpack.content import describe_filters, pack_data
+from analytics.boardpack.deck import make_deck
+from analytics.charts.theme import ChartContext
+from analytics.metrics.load import load_rows, missing_month
+from analytics.metrics.report import DEFAULT_STALL_DAYS
+from analytics.problems import PortfolioError, SnapshotMissing
+
+HELP = "Write the month's board pack (.pptx), and optionally its charts as PNGs in a ZIP."
+
+
+class PackNotWritten(PortfolioError):
+    """The pack was built but could not be saved where asked."""
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2025-06") from None
+
+
+def _days(text: str) -> int:
+    days = int(text) if text.strip().isdigit() else 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number of days")
+    return days
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", required=True, type=_month, metavar="YYYY-MM",
+                        help="the snapshot month the pack reports on")
+    parser.add_argument("--db", default=None, metavar="PATH",
+                        help="database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)")
+    parser.add_argument("--out", default=None, metavar="FILE.pptx",
+                        help="where to write the deck (default: boardpack-YYYY-MM.pptx here)")
+    parser.add_argument("--native", action="store_true",
+                        help="draw funnel, trend, cohorts, causes and value as editable PowerPoint "
+                             "charts instead of pictures")
+    parser.add_argument("--stall-days", type=_days, default=DEFAULT_STALL_DAYS, metavar="N",
+                        help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
+    parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
+    parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")
+    parser.add_argument("--zip", default=None, metavar="FILE.zip",
+                        help="also write every chart as a PNG (scale 3) into this ZIP")
+
+
+def _write(path: Path, content: bytes, what: str) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise PackNotWritten(
+            f"Could not write the {what} to {path}: {exc.strerror or exc}. Choose a path in a "
+            f"folder that exists and that you can write to."
+        ) from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    path = store.db_path(args.db)
+    if not path.exists():
+        raise SnapshotMissing(
+            f"{missing_month(args.as_of, [])} (The database {path} does not exist; pass --db PATH "
+            f"if it lives elsewhere.)"
+        )
+    with store.connect(path, read_only=True) as con:
+        rows = load_rows(con, args.as_of)
+        snapshots = store.list_snapshots(con)
+    info = next(s for s in snapshots if s.as_of == args.as_of)
+    ctx = ChartContext(
+        as_of=args.as_of, source=info.file_name or "portfolio export",
+        filters=describe_filters(args.business_unit, args.solution_type, args.stall_days),
+        is_sample=bool(snapshots) and all(s.is_sample for s in snapshots),
+    )
+    data = pack_data(rows, args.as_of, stall_days=args.stall_days,
+                     business_unit=args.business_unit, solution_type=args.solution_type)
+    deck = make_deck(data, ctx, native_charts=args.native)
+    out = Path(args.out) if args.out else Path(f"boardpack-{args.as_of:%Y-%m}.pptx")
+    _write(out, deck.content, "board pack")
+    kind = "native charts where PowerPoint has them" if args.native else "charts as pictures"
+    print(f"Wrote {out} ({deck.slides} slides, {kind}).")
+    for problem in deck.missing_pictures:
+        print(f"warning: not drawn: {problem}", file=sys.stderr)
+    if args.zip:
+        archive = Path(args.zip)
+        _write(archive, charts_zip(data, ctx), "chart ZIP")
+        print(f"Wrote {archive} (every chart as a PNG).")
+    return 0

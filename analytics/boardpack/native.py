@@ -1,0 +1,133 @@
+"""Native, editable PowerPoint charts drawn from a `NativeChart`, styled like the dashboard:
+theme font and colours, values on the bars, no gridlines, axis lines or chart titles
+(the slide title states the finding)."""
+from __future__ import annotations
+
+from pptx.chart.chart import Chart
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
+from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.slide import Slide
+from pptx.util import Emu, Pt
+
+from analytics.boardpack.content import NativeChart, Series
+from analytics.charts.theme import DECK_BODY_PT, DECK_FONT, GRID, INK, MUTED
+
+_TYPES = {
+    "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+    "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+}
+
+
+def rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width: Emu, height: Emu) -> Chart:
+    data = CategoryChartData(number_format=spec.number_format)
+    # A horizontal bar chart draws its first category at the bottom; the spec lists them top
+    # down, as read. Reversing the data (not the axis) keeps the value axis at the bottom.
+    flip = spec.kind == "bar"
+    order = (lambda items: tuple(reversed(items))) if flip else tuple
+    data.categories = order(spec.categories)
+    for series in spec.series:
+        data.add_series(series.name, order(series.values))
+    chart = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data).chart
+    chart.font.name = DECK_FONT
+    chart.font.size = Pt(DECK_BODY_PT)
+    chart.font.color.rgb = rgb(INK)
+    chart.has_title = False
+    chart.has_legend = spec.legend
+    if spec.legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(DECK_BODY_PT - 2)
+    _axes(chart, spec)
+    plot = chart.plots[0]
+    if spec.kind != "line":
+        plot.gap_width = 60 if spec.kind == "bar" else 80
+        plot.overlap = spec.overlap
+    for drawn, series in zip(plot.series, spec.series):
+        _style_series(drawn, series, spec, order)
+    return chart
+
+
+def _axes(chart: Chart, spec: NativeChart) -> None:
+    category = chart.category_axis
+    category.major_tick_mark = XL_TICK_MARK.NONE
+    category.has_major_gridlines = False
+    category.format.line.color.rgb = rgb(GRID)
+    category.tick_labels.font.size = Pt(DECK_BODY_PT - (2 if spec.kind == "line" else 1))
+    value = chart.value_axis
+    value.has_major_gridlines = spec.value_axis
+    if spec.value_axis:
+        value.major_gridlines.format.line.color.rgb = rgb(GRID)
+        value.tick_labels.font.color.rgb = rgb(MUTED)
+        value.tick_labels.number_format = spec.number_format
+        value.tick_labels.number_format_is_linked = False
+    value.major_tick_mark = XL_TICK_MARK.NONE
+    value.format.line.fill.background()
+    value.visible = spec.value_axis
+    value.minimum_scale = 0
+    if spec.value_max:
+        value.maximum_scale = spec.value_max
+
+
+def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
+    if spec.kind == "line":
+        drawn.smooth = False
+        drawn.format.line.color.rgb = rgb(series.color)
+        drawn.format.line.width = Pt(3)
+        drawn.marker.style = XL_MARKER_STYLE.CIRCLE
+        drawn.marker.size = 7
+        drawn.marker.format.fill.solid()
+        drawn.marker.format.fill.fore_color.rgb = rgb(series.color)
+        drawn.marker.format.line.color.rgb = rgb(series.color)
+    else:
+        drawn.format.fill.solid()
+        drawn.format.fill.fore_color.rgb = rgb(series.color)
+        drawn.invert_if_negative = False
+    if series.point_colors:
+        for point, colour in zip(drawn.points, order(series.point_colors)):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = rgb(colour)
+    values = order(series.values)
+    if spec.label_last_only:
+        last = max((i for i, v in enumerate(values) if v is not None), default=None)
+        if last is not None:
+            _point_label(drawn.points[last], _formatted(values[last], spec.number_format), series.color,
+                         XL_LABEL_POSITION.RIGHT)
+        return
+    if series.labels:
+        for i, text in enumerate(order(series.labels)):
+            if text and values[i] is not None:
+                _point_label(drawn.points[i], text, MUTED, XL_LABEL_POSITION.OUTSIDE_END)
+        return
+    labels = drawn.data_labels
+    labels.number_format = spec.number_format
+    labels.number_format_is_linked = False
+    labels.show_value = True
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.font.size = Pt(DECK_BODY_PT)
+    labels.font.bold = True
+    labels.font.color.rgb = rgb(INK)
+
+
+def _point_label(point, text: str, colour: str, position) -> None:
+    label = point.data_label
+    frame = label.text_frame
+    frame.text = text
+    run = frame.paragraphs[0].runs[0]
+    run.font.size = Pt(DECK_BODY_PT - 2)
+    run.font.bold = True
+    run.font.color.rgb = rgb(colour)
+    label.position = position
+
+
+def _formatted(value: float, number_format: str) -> str:
+    """The value as the chart's number format shows it (for a label given as text)."""
+    if number_format.endswith("%"):
+        return f"{value * 100:.0f}%"
+    return f"{value:,.1f}" if "0.0" in number_format else f"{value:,.0f}"
