@@ -1,7 +1,9 @@
 """`python -m analytics COMMAND ...`: the command-line contract.
 
 Each command lives in its own module exposing `HELP: str`, `add_arguments(parser)` and
-`run(args) -> int`. Domain errors print as words on stderr with exit code 2, never a traceback.
+`run(args) -> int`. Only the module of the command being run is imported, so a scheduled
+`import` does not pay for the board pack's imports (Plotly, kaleido, python-pptx). Domain
+errors print as words on stderr with exit code 2, never a traceback.
 """
 from __future__ import annotations
 
@@ -12,39 +14,40 @@ from collections.abc import Sequence
 
 from analytics.problems import PortfolioError
 
-#: command name -> module implementing it.
-COMMANDS: dict[str, str] = {
-    "import": "analytics.ingest.command_import",
-    "snapshots": "analytics.ingest.command_snapshots",
-    "delete": "analytics.ingest.command_delete",
-    "sample": "analytics.sample_command",
-    "report": "analytics.metrics.command_report",
-    "boardpack": "analytics.boardpack.command",
-    "backups": "analytics.backup_command",
+#: command name -> (module implementing it, one-line summary for the command list).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("analytics.ingest.command_import", "import one monthly export as its month's snapshot"),
+    "snapshots": ("analytics.ingest.command_snapshots", "list the imported months"),
+    "delete": ("analytics.ingest.command_delete", "delete one month's snapshot"),
+    "report": ("analytics.metrics.command_report", "the metrics for one as-of month"),
+    "boardpack": ("analytics.boardpack.command", "build the board deck (.pptx) for one month"),
+    "sample": ("analytics.sample_command", "write the sample portfolio workbooks"),
+    "backups": ("analytics.backup_command", "list or restore database backups"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `command`, only that command's module is imported and wired."""
     parser = argparse.ArgumentParser(
         prog="python -m analytics",
         description="AI Pilot-to-Production portfolio: import monthly exports and report on them.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            continue  # not built yet
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(command)
-        command.set_defaults(run=module.run)
+    for name, (module_name, summary) in COMMANDS.items():
+        if command is not None and name != command:
+            sub.add_parser(name, help=summary)
+            continue
+        module = importlib.import_module(module_name)
+        parser_for = sub.add_parser(name, help=summary, description=module.HELP)
+        module.add_arguments(parser_for)
+        parser_for.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     try:
         return int(args.run(args))
     except PortfolioError as exc:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from analytics import store
 from analytics.charts.theme import ChartContext
-from analytics.metrics import Report, compute_report, initiative_history
+from analytics.metrics import Report, compute_report, initiative_history, load_rows
 from analytics.metrics import breakdown as metric_breakdown
 from analytics.metrics import trend as metric_trend
 from analytics.problems import Problem
@@ -84,7 +84,7 @@ def is_sample() -> bool:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _rows(data_version: str, up_to: date) -> pd.DataFrame:
     with store.connect(database().path, read_only=True) as con:
-        return store.read_rows(con, up_to)
+        return load_rows(con, up_to)
 
 
 def rows(up_to: date) -> pd.DataFrame:

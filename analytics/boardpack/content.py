@@ -121,6 +121,7 @@ class NativeChart:
     overlap: int = 0                # 100 draws the series on top of each other
     value_axis: bool = False        # off when every bar carries its value
     label_last_only: bool = False   # lines: the latest value only, not every month
+    label_every: int = 1            # category labels: every n-th (long month axes)
     legend: bool = False
 
 
@@ -222,9 +223,11 @@ def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
     rates = tuple(None if is_missing(v) else float(v) for v in frame["pilot_to_production"])
     known = [v for v in rates if v is not None]
     native = NativeChart(
-        kind="line", categories=tuple(month_label(m) for m in frame["as_of"]), number_format=PCT,
+        kind="line", categories=tuple(f"{pd.Timestamp(m):%b}\n{pd.Timestamp(m):%Y}" for m in frame["as_of"]),
+        number_format=PCT,
         series=(Series("Pilot → production", rates, HIGHLIGHT),), value_axis=True,
         label_last_only=True, value_max=_share_top(max(known)) if known else None,
+        label_every=3 if len(frame) > 12 else 1,
     )
     figure = charts.conversion_trend_chart(history, ctx)
     return ChartSlide("conversion-trend", figure, "\n".join(notes), native if known else None)
@@ -260,7 +263,7 @@ def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series.append(Series(
             IMMATURE_NAME,
             tuple(None if m else (k / n if n else 0.0) for k, n, m in zip(so_far, pilots, mature)),
-            IMMATURE, labels=tuple("" if m else f"{k} of {n} so far" for k, n, m in zip(so_far, pilots, mature)),
+            IMMATURE, labels=tuple("" if m else f"{k} of {n}" for k, n, m in zip(so_far, pilots, mature)),
         ))
     values = [v for s in series for v in s.values if v is not None]
     native = NativeChart(
@@ -381,8 +384,8 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
 
 
 def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> ChartSlide:
-    ordered = frame.assign(_rate=frame["pilot_to_production"].astype(float)).sort_values(
-        ["_rate", "business_unit"], ascending=[False, True], na_position="last",
+    ordered = frame.assign(conversion=frame["pilot_to_production"].astype(float)).sort_values(
+        ["conversion", "business_unit"], ascending=[False, True], na_position="last",
     )
     f = report.funnel
     notes = [
@@ -390,8 +393,8 @@ def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> C
         "Business unit: pilot to production (reached production of reached pilot)",
     ]
     for row in ordered.itertuples(index=False):
-        notes.append(f"{group_key(row.business_unit)}: {pct(row._rate)} ({row.reached_production} of {row.reached_pilot})")
-    rates = [None if is_missing(v) else float(v) for v in ordered["_rate"]]
+        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} ({row.reached_production} of {row.reached_pilot})")
+    rates = [None if is_missing(v) else float(v) for v in ordered["conversion"]]
     best = max((r for r in rates if r is not None), default=None)
     categories = [
         f"{group_key(u)} ({p} of {q})" for u, p, q in

@@ -39,6 +39,7 @@ from analytics.charts.theme import (
     TABLE_HEADER,
     WORSE,
     ChartContext,
+    wrap,
 )
 from analytics.kpis import NO_CHANGE, Kpi, kpis
 
@@ -55,11 +56,16 @@ MARGIN = 0.55
 TITLE_TOP = 0.3
 TITLE_HEIGHT = 0.95
 SUBTITLE_TOP = 1.22
-SUBTITLE_HEIGHT = 0.45
-CONTENT_TOP = 1.72
+SUBTITLE_HEIGHT = 0.52
+CONTENT_TOP = 1.78
 CONTENT_BOTTOM = 6.92
 FOOTER_TOP = 7.0
 FOOTER_HEIGHT = 0.32
+#: Characters per line before a title / subtitle breaks (at DECK_TITLE_PT bold and
+#: DECK_SUBTITLE_PT across the slide; Arial fits about 68 and 130). Lines are balanced, so a
+#: finding never leaves one word alone on its second line.
+TITLE_CHARS = 64
+SUBTITLE_CHARS = 120
 #: px of top margin a picture keeps once its title is gone (and what a legend above the plot takes).
 _PICTURE_TOP = 24
 _PICTURE_LEGEND = 34
@@ -168,7 +174,9 @@ def _place_title(slide: Slide, text: str) -> None:
     frame = title.text_frame
     frame.margin_left = frame.margin_right = 0
     frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-    _text(frame, text, DECK_TITLE_PT, INK, bold=True)
+    lines = wrap(text, TITLE_CHARS)
+    # A vertical tab is a line break inside the paragraph (python-pptx writes <a:br/>).
+    _text(frame, "\v".join(lines), DECK_TITLE_PT if len(lines) <= 2 else DECK_TITLE_PT - 4, INK, bold=True)
 
 
 def _footer(slide: Slide, ctx: ChartContext, page: int, total: int) -> None:
@@ -185,7 +193,7 @@ def _chart_frame(prs: PresentationType, title: str, subtitle: str, ctx: ChartCon
     _place_title(slide, title)
     if subtitle:
         _text(_box(slide, MARGIN, SUBTITLE_TOP, SLIDE_WIDTH - 2 * MARGIN, SUBTITLE_HEIGHT).text_frame,
-              subtitle, DECK_SUBTITLE_PT, MUTED)
+              "\v".join(wrap(subtitle, SUBTITLE_CHARS)), DECK_SUBTITLE_PT, MUTED)
     _footer(slide, ctx, page, total)
     return slide
 
@@ -251,7 +259,7 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
         run.text = text
         run.font.name, run.font.size, run.font.color.rgb = DECK_FONT, Pt(size), rgb(colour)
     if ctx.is_sample:
-        flag = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(1.0), Inches(5.75), Inches(7.4), Inches(0.75))
+        flag = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(1.0), Inches(5.75), Inches(9.6), Inches(0.75))
         flag.fill.solid()
         flag.fill.fore_color.rgb = rgb(SAMPLE_BANNER)
         flag.line.fill.background()

@@ -8,6 +8,8 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
 from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.slide import Slide
 from pptx.util import Emu, Pt
 
@@ -29,10 +31,12 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     data = CategoryChartData(number_format=spec.number_format)
     # A horizontal bar chart draws its first category at the bottom; the spec lists them top
     # down, as read. Reversing the data (not the axis) keeps the value axis at the bottom.
+    # The same goes for the series within a group: reversed, the first is drawn on top.
     flip = spec.kind == "bar"
     order = (lambda items: tuple(reversed(items))) if flip else tuple
     data.categories = order(spec.categories)
-    for series in spec.series:
+    specs = order(spec.series)
+    for series in specs:
         data.add_series(series.name, order(series.values))
     chart = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data).chart
     chart.font.name = DECK_FONT
@@ -49,7 +53,7 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     if spec.kind != "line":
         plot.gap_width = 60 if spec.kind == "bar" else 80
         plot.overlap = spec.overlap
-    for drawn, series in zip(plot.series, spec.series):
+    for drawn, series in zip(plot.series, specs):
         _style_series(drawn, series, spec, order)
     return chart
 
@@ -59,7 +63,14 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
     category.major_tick_mark = XL_TICK_MARK.NONE
     category.has_major_gridlines = False
     category.format.line.color.rgb = rgb(GRID)
-    category.tick_labels.font.size = Pt(DECK_BODY_PT - (2 if spec.kind == "line" else 1))
+    category.tick_labels.font.size = Pt(DECK_BODY_PT - (1 if spec.kind == "column" else 2))
+    if spec.label_every > 1:
+        _label_every(chart, spec.label_every)
+    # Never rotated: labels that do not fit are thinned, not turned on their side.
+    category.tick_labels.font.size  # creates c:txPr
+    body = chart._chartSpace.find(".//" + qn("c:catAx")).find(qn("c:txPr")).find(qn("a:bodyPr"))
+    body.set("rot", "0")
+    body.set("vert", "horz")
     value = chart.value_axis
     value.has_major_gridlines = spec.value_axis
     if spec.value_axis:
@@ -119,11 +130,28 @@ def _point_label(point, text: str, colour: str, position) -> None:
     label = point.data_label
     frame = label.text_frame
     frame.text = text
-    run = frame.paragraphs[0].runs[0]
-    run.font.size = Pt(DECK_BODY_PT - 2)
-    run.font.bold = True
-    run.font.color.rgb = rgb(colour)
+    for paragraph in frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(DECK_BODY_PT - 3)
+            run.font.bold = True
+            run.font.color.rgb = rgb(colour)
     label.position = position
+
+
+#: Elements that follow c:tickLblSkip inside c:catAx (the schema fixes the order).
+_AFTER_SKIP = ("c:tickMarkSkip", "c:noMultiLvlLbl", "c:extLst")
+
+
+def _label_every(chart: Chart, every: int) -> None:
+    """Label every n-th category only (python-pptx has no API for c:tickLblSkip)."""
+    axis = chart._chartSpace.find(".//" + qn("c:catAx"))
+    skip = OxmlElement("c:tickLblSkip")
+    skip.set("val", str(every))
+    following = next((axis.find(qn(tag)) for tag in _AFTER_SKIP if axis.find(qn(tag)) is not None), None)
+    if following is None:
+        axis.append(skip)
+    else:
+        following.addprevious(skip)
 
 
 def _formatted(value: float, number_format: str) -> str:

@@ -169,7 +169,8 @@ class Report:
       stage_since_source, stalled.
     cohorts: one row per pilot-start quarter: cohort ("2024 Q3"), quarter_start, quarter_end,
       pilots, reached_production_12m, conversion_12m (NaN when immature), reached_production,
-      age_days (as-of date minus the quarter's last day), mature.
+      stopped, age_days (as-of date minus the quarter's last day; negative while the quarter
+      runs), mature (age_days >= 365).
     early_warning: pilot/scaling initiatives not stalled yet but with causes: initiative_id,
       name, business_unit, stage, owner, days_in_stage, days_left (threshold minus days in
       stage), causes, cause_source, evidence; soonest first.
