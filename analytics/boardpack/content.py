@@ -223,7 +223,7 @@ def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
     rates = tuple(None if is_missing(v) else float(v) for v in frame["pilot_to_production"])
     known = [v for v in rates if v is not None]
     native = NativeChart(
-        kind="line", categories=tuple(f"{pd.Timestamp(m):%b}\n{pd.Timestamp(m):%Y}" for m in frame["as_of"]),
+        kind="line", categories=tuple(f"{pd.Timestamp(m):%b}\n’{pd.Timestamp(m):%y}" for m in frame["as_of"]),
         number_format=PCT,
         series=(Series("Pilot → production", rates, HIGHLIGHT),), value_axis=True,
         label_last_only=True, value_max=_share_top(max(known)) if known else None,
