@@ -225,8 +225,10 @@ def commit_upload(plan, *, replace: bool, user: str):
     from analytics.backup import make_backup
     from analytics.ingest import commit_import
 
-    # The copy is taken with no connection open (DuckDB's lock would not cover it otherwise).
-    make_backup(database().path, "import")
+    # The copy is taken with no connection open (DuckDB's lock would not cover it otherwise);
+    # an empty database has nothing to protect.
+    if months():
+        make_backup(database().path, "import")
     with store.connect(database().path) as con:
         result = commit_import(con, plan, replace=replace, imported_by=user)
     st.cache_data.clear()
@@ -383,3 +385,63 @@ def figure(chart: str, f: Filters, **options: object):
     """A board-ready figure by name (see _figure_builders), for the filters in force."""
     return _figure(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, chart,
                    tuple(sorted(options.items())))
+
+
+# --- Board pack. Built when a download button is clicked (drawing its charts takes ~10 s), ---
+# --- then cached per data version and filters.                                             ---
+
+def pack_data(f: Filters):
+    """What the board pack shows, from the cached metrics; the split by business unit only
+    when unfiltered (it covers the whole portfolio)."""
+    from analytics.boardpack import PackData
+
+    unfiltered = f.business_unit is None and f.solution_type is None
+    return PackData(report(f), previous_report(f), trend(f),
+                    breakdown(f, "business_unit") if unfiltered else None)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _board_pack(data_version: str, as_of: date, business_unit: str | None,
+                solution_type: str | None, stall_days: int, native: bool) -> bytes:
+    from analytics.boardpack import build_deck
+
+    f = Filters(as_of, business_unit, solution_type, stall_days)
+    return build_deck(pack_data(f), chart_context(f), native_charts=native)
+
+
+def board_pack(f: Filters, *, native: bool = False) -> bytes:
+    """The board pack (.pptx) for the filters in force; `native` draws editable charts."""
+    return _board_pack(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, native)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _charts_zip(data_version: str, as_of: date, business_unit: str | None,
+                solution_type: str | None, stall_days: int) -> bytes:
+    from analytics.boardpack import charts_zip as build_zip
+
+    f = Filters(as_of, business_unit, solution_type, stall_days)
+    return build_zip(pack_data(f), chart_context(f))
+
+
+def charts_zip(f: Filters) -> bytes:
+    """The board pack's charts as PNGs in a ZIP (ChromiumMissing without a browser)."""
+    return _charts_zip(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days)
+
+
+def board_pack_name(f: Filters) -> str:
+    from analytics.boardpack import deck_file_name
+
+    return deck_file_name(chart_context(f))
+
+
+def charts_zip_name(f: Filters) -> str:
+    from analytics.boardpack import zip_file_name
+
+    return zip_file_name(chart_context(f))
+
+
+def can_draw_pictures() -> bool:
+    """Whether this machine has the Chromium that draws charts as pictures."""
+    from analytics.charts.export import find_chromium
+
+    return find_chromium() is not None

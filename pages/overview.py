@@ -4,6 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import drilldown
+from analytics.boardpack import PPTX_MIME, ZIP_MIME
+from analytics.charts.export import INSTALL_HINT
 from analytics.kpis import kpis
 from dashboard import components, data, frame
 
@@ -51,3 +53,36 @@ else:
                 st.caption(empty)
             else:
                 components.initiative_table(listing)
+
+st.subheader("Board pack")
+st.caption(
+    "This month's findings as slides, for the filters in force: the headline figures, then one "
+    "slide per chart with the finding as its title and the numbers behind it in the speaker "
+    "notes. Built when you click (about 15 seconds)."
+)
+pictures = data.can_draw_pictures()
+native = st.checkbox(
+    "Editable PowerPoint charts where possible", key="pack-native", value=not pictures,
+    help="Funnel, trend, cohorts, business units, stall causes and value become native charts you "
+         "can restyle in PowerPoint; time to production and the heatmap stay pictures.",
+)
+pack_column, zip_column = st.columns(2)
+with pack_column:
+    st.download_button(
+        "Download board pack (.pptx)", data=lambda: data.board_pack(f, native=native),
+        file_name=data.board_pack_name(f), mime=PPTX_MIME, on_click="ignore",
+        icon=":material/slideshow:", type="primary", key="board-pack", width="stretch",
+    )
+with zip_column:
+    st.download_button(
+        "Charts as PNG (.zip)", data=lambda: data.charts_zip(f), file_name=data.charts_zip_name(f),
+        mime=ZIP_MIME, on_click="ignore", icon=":material/folder_zip:", key="charts-zip",
+        disabled=not pictures, width="stretch",
+        help="Every chart of the pack as a 4800x2700 PNG, for people who build their own slides.",
+    )
+if not pictures:
+    st.caption(
+        f"Chromium is needed to draw the charts as pictures: `{INSTALL_HINT}`. Without it the "
+        "board pack still comes out, with editable charts where possible and the numbers behind "
+        "every chart in its notes."
+    )

@@ -76,6 +76,13 @@ def test_an_analyst_loads_a_new_month(db_file: Path, monkeypatch: pytest.MonkeyP
     _commit_button(at).click().run()
     assert any("December 2026 imported: 2 initiatives" in s.value for s in at.success)
     assert _months(db_file) == ["2026-12"]
+    assert list_backups(db_file) == [], "an empty database has nothing to back up"
+
+    # A second month: now there is data to protect, so a copy is kept first.
+    at.file_uploader[0].set_value(("tracker-export-2027-01.xlsx", GOOD, XLSX))
+    at.run()
+    _commit_button(at).click().run()
+    assert _months(db_file) == ["2026-12", "2027-01"]
     assert [b.action for b in list_backups(db_file)] == ["import"]
 
 

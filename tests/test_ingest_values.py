@@ -403,10 +403,10 @@ DATE_STYLES = {
                 min_size=1, max_size=40))
 @settings(max_examples=60, deadline=None)
 def test_every_written_amount_reads_back_as_its_value(amounts):
-    from analytics.ingest.vectors import money_values
+    from analytics.ingest.vectors import distinct, money_values
 
     texts = [MONEY_STYLES[style](float(amount)) for amount, style in amounts]
-    found = money_values(np.array(texts, dtype=object))
+    found = money_values(distinct(np.array(texts, dtype=object)))
 
     assert found.failures == {}
     for (amount, style), text, parsed in zip(amounts, texts, found.amounts):
@@ -420,10 +420,10 @@ def test_every_written_amount_reads_back_as_its_value(amounts):
                           st.sampled_from(sorted(DATE_STYLES))), min_size=1, max_size=40))
 @settings(max_examples=60, deadline=None)
 def test_every_written_date_reads_back_as_its_day(days):
-    from analytics.ingest.vectors import date_values, settle_dates
+    from analytics.ingest.vectors import date_values, distinct, settle_dates
 
     texts = [DATE_STYLES[style](day) for day, style in days]
-    found = settle_dates(date_values(np.array(texts, dtype=object)), None)
+    found = settle_dates(date_values(distinct(np.array(texts, dtype=object))), None)
 
     assert found.failures == {}
     assert [d.astype("datetime64[D]").item() for d in found.values] == [d for d, _ in days]
@@ -432,10 +432,10 @@ def test_every_written_date_reads_back_as_its_day(days):
 @given(st.lists(st.dates(date(1990, 1, 1), date(2100, 12, 31)), min_size=1, max_size=30))
 @settings(max_examples=60, deadline=None)
 def test_numeric_dates_read_day_first_once_one_day_exceeds_twelve(days):
-    from analytics.ingest.vectors import date_order, date_values, settle_dates
+    from analytics.ingest.vectors import date_order, date_values, distinct, settle_dates
 
     texts = [f"{d.day:02d}/{d.month:02d}/{d.year}" for d in days] + ["31/01/2025"]
-    found = date_values(np.array(texts, dtype=object))
+    found = date_values(distinct(np.array(texts, dtype=object)))
     settled = settle_dates(found, date_order([found]))
 
     assert date_order([found]) is True

@@ -122,6 +122,7 @@ class NativeChart:
     value_axis: bool = False        # off when every bar carries its value
     label_last_only: bool = False   # lines: the latest value only, not every month
     label_every: int = 1            # category labels: every n-th (long month axes)
+    subtitle: str | None = None     # replaces the picture's subtitle when it says more than this shows
     legend: bool = False
 
 
@@ -228,6 +229,7 @@ def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
         series=(Series("Pilot → production", rates, HIGHLIGHT),), value_axis=True,
         label_last_only=True, value_max=_share_top(max(known)) if known else None,
         label_every=3 if len(frame) > 12 else 1,
+        subtitle="Pilot-to-production conversion at each month-end; the counts behind each month are in the notes",
     )
     figure = charts.conversion_trend_chart(history, ctx)
     return ChartSlide("conversion-trend", figure, "\n".join(notes), native if known else None)
@@ -319,7 +321,7 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     for key, row in causes.iterrows():
         flagged = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
         notes.append(
-            f"{cause_label(key)}: {flagged}weighted {count(round(float(row['weighted']), 2))}; "
+            f"{cause_label(key)}: {flagged}weighted {float(row['weighted']):.2f}; "
             f"budget {money(row['budget_weighted'])}"
         )
     keys = [str(k) for k in causes.index]

@@ -70,6 +70,12 @@ SUBTITLE_CHARS = 120
 _PICTURE_TOP = 24
 _PICTURE_LEGEND = 34
 
+#: Shape names, so a reader of the file (or a test) can find the parts of a slide.
+FOOTER_SHAPE = "Footer"
+SUBTITLE_SHAPE = "Subtitle"
+SAMPLE_SHAPE = "Sample data"
+CHART_SHAPE_PREFIX = "Chart: "
+
 _TITLE_ONLY_LAYOUT = 5   # in python-pptx's default template
 
 
@@ -122,12 +128,15 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False)
     _title_slide(prs, data, ctx)
     _kpi_slide(prs, data, ctx, page=2, total=total)
     for page, chart in enumerate(slides, start=3):
-        slide = _chart_frame(prs, chart.title, chart.subtitle, ctx, page, total)
-        if native_charts and chart.native is not None:
-            add_native_chart(slide, chart.native, Inches(MARGIN), Inches(CONTENT_TOP),
-                             Inches(SLIDE_WIDTH - 2 * MARGIN), Inches(CONTENT_BOTTOM - CONTENT_TOP))
+        native = chart.native if native_charts else None
+        subtitle = (native.subtitle if native is not None else None) or chart.subtitle
+        slide = _chart_frame(prs, chart.title, subtitle, ctx, page, total)
+        if native is not None:
+            shape = add_native_chart(slide, native, Inches(MARGIN), Inches(CONTENT_TOP),
+                                     Inches(SLIDE_WIDTH - 2 * MARGIN), Inches(CONTENT_BOTTOM - CONTENT_TOP))
+            _describe(shape, chart)
         else:
-            _picture(slide, pictures[chart.name])
+            _picture(slide, pictures[chart.name], chart)
         _notes(slide, chart.notes)
     out = io.BytesIO()
     prs.save(out)
@@ -181,10 +190,12 @@ def _place_title(slide: Slide, text: str) -> None:
 
 def _footer(slide: Slide, ctx: ChartContext, page: int, total: int) -> None:
     width = SLIDE_WIDTH - 2 * MARGIN
-    _text(_box(slide, MARGIN, FOOTER_TOP, width - 1.0, FOOTER_HEIGHT).text_frame,
-          ctx.footer(), DECK_FOOTER_PT, MUTED)
-    _text(_box(slide, MARGIN + width - 1.0, FOOTER_TOP, 1.0, FOOTER_HEIGHT).text_frame,
-          f"{page} / {total}", DECK_FOOTER_PT, MUTED, align=PP_ALIGN.RIGHT)
+    footer = _box(slide, MARGIN, FOOTER_TOP, width - 1.0, FOOTER_HEIGHT)
+    footer.name = FOOTER_SHAPE
+    _text(footer.text_frame, ctx.footer(), DECK_FOOTER_PT, MUTED)
+    number = _box(slide, MARGIN + width - 1.0, FOOTER_TOP, 1.0, FOOTER_HEIGHT)
+    number.name = "Page number"
+    _text(number.text_frame, f"{page} / {total}", DECK_FOOTER_PT, MUTED, align=PP_ALIGN.RIGHT)
 
 
 def _chart_frame(prs: PresentationType, title: str, subtitle: str, ctx: ChartContext,
@@ -192,8 +203,9 @@ def _chart_frame(prs: PresentationType, title: str, subtitle: str, ctx: ChartCon
     slide = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
     _place_title(slide, title)
     if subtitle:
-        _text(_box(slide, MARGIN, SUBTITLE_TOP, SLIDE_WIDTH - 2 * MARGIN, SUBTITLE_HEIGHT).text_frame,
-              "\v".join(wrap(subtitle, SUBTITLE_CHARS)), DECK_SUBTITLE_PT, MUTED)
+        box = _box(slide, MARGIN, SUBTITLE_TOP, SLIDE_WIDTH - 2 * MARGIN, SUBTITLE_HEIGHT)
+        box.name = SUBTITLE_SHAPE
+        _text(box.text_frame, "\v".join(wrap(subtitle, SUBTITLE_CHARS)), DECK_SUBTITLE_PT, MUTED)
     _footer(slide, ctx, page, total)
     return slide
 
@@ -202,18 +214,26 @@ def _notes(slide: Slide, text: str) -> None:
     slide.notes_slide.notes_text_frame.text = text
 
 
-def _picture(slide: Slide, picture: Picture) -> None:
+def _describe(shape, chart: ChartSlide) -> None:
+    """Name the chart's shape and give it alt text (screen readers read the finding)."""
+    shape.name = CHART_SHAPE_PREFIX + chart.name
+    shape._element.xpath("./*[1]/p:cNvPr")[0].set("descr", chart.title)
+
+
+def _picture(slide: Slide, picture: Picture, chart: ChartSlide) -> None:
     """The picture as large as the content area allows at 16:9, centred; or, without one, a
     box saying what is missing and how to get it."""
     height = CONTENT_BOTTOM - CONTENT_TOP
     width = min(SLIDE_WIDTH - 2 * MARGIN, height * 16 / 9)
     left = (SLIDE_WIDTH - width) / 2
     if picture.png is not None:
-        slide.shapes.add_picture(io.BytesIO(picture.png), Inches(left), Inches(CONTENT_TOP),
-                                 Inches(width), Inches(height))
+        shape = slide.shapes.add_picture(io.BytesIO(picture.png), Inches(left), Inches(CONTENT_TOP),
+                                         Inches(width), Inches(height))
+        _describe(shape, chart)
         return
     shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(left), Inches(CONTENT_TOP),
                                    Inches(width), Inches(height))
+    shape.name = "Missing chart: " + chart.name
     shape.fill.solid()
     shape.fill.fore_color.rgb = rgb(TABLE_BAND)
     shape.line.color.rgb = rgb(GRID)
@@ -250,7 +270,9 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
         (f"Stalled means on hold, or more than {report.stall_days} days in pilot or scaling", DECK_BODY_PT + 2, MUTED),
         (f"Source: {ctx.source}", DECK_BODY_PT + 2, MUTED),
     ]
-    frame = _box(slide, 1.0, 3.45, SLIDE_WIDTH - 2.0, 2.0).text_frame
+    details = _box(slide, 1.0, 3.45, SLIDE_WIDTH - 2.0, 2.0)
+    details.name = "Details"
+    frame = details.text_frame
     _text(frame, lines[0][0], lines[0][1], lines[0][2])
     for text, size, colour in lines[1:]:
         paragraph = frame.add_paragraph()
@@ -260,6 +282,7 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
         run.font.name, run.font.size, run.font.color.rgb = DECK_FONT, Pt(size), rgb(colour)
     if ctx.is_sample:
         flag = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(1.0), Inches(5.75), Inches(9.6), Inches(0.75))
+        flag.name = SAMPLE_SHAPE
         flag.fill.solid()
         flag.fill.fore_color.rgb = rgb(SAMPLE_BANNER)
         flag.line.fill.background()

@@ -10,6 +10,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.chart import XL_MARKER_STYLE
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Emu, Pt
 
@@ -27,7 +28,8 @@ def rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
-def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width: Emu, height: Emu) -> Chart:
+def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width: Emu, height: Emu) -> GraphicFrame:
+    """The chart on the slide; returns its shape (the chart is `.chart`)."""
     data = CategoryChartData(number_format=spec.number_format)
     # A horizontal bar chart draws its first category at the bottom; the spec lists them top
     # down, as read. Reversing the data (not the axis) keeps the value axis at the bottom.
@@ -38,7 +40,8 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     specs = order(spec.series)
     for series in specs:
         data.add_series(series.name, order(series.values))
-    chart = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data).chart
+    frame = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data)
+    chart = frame.chart
     chart.font.name = DECK_FONT
     chart.font.size = Pt(DECK_BODY_PT)
     chart.font.color.rgb = rgb(INK)
@@ -55,7 +58,7 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
         plot.overlap = spec.overlap
     for drawn, series in zip(plot.series, specs):
         _style_series(drawn, series, spec, order)
-    return chart
+    return frame
 
 
 def _axes(chart: Chart, spec: NativeChart) -> None:

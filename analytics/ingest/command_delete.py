@@ -28,6 +28,7 @@ def _confirmed(question: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from analytics import store
+    from analytics.backup import make_backup
     from analytics.ingest.commit import parse_month
     from analytics.problems import SnapshotMissing
 
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes and not _confirmed(question):
         print("Nothing deleted.")
         return 1
+    make_backup(path, "delete")
     with store.connect(path) as con:
         removed = store.delete_snapshot(con, month)
     print(f"Deleted {month:%Y-%m} ({removed} rows). The audit keeps a record of it.")

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import store
+from analytics.backup import make_backup
 from analytics.ingest.headers import load_mapping_file, remembered_entries, signature
 from analytics.ingest.model import IMPORTED, REPLACED, UNCHANGED, ImportPlan, ImportResult
 from analytics.ingest.months import as_of_from_name, parse_month
@@ -115,10 +116,17 @@ def import_with_plan(
         raise _missing_as_of(name)
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping_file(mapping)
-    with store.connect(db) as con:
+    # Read and check under a read-only connection: no write lock is held while the workbook
+    # is parsed, and a refused file never pushes a good backup out of the rotation.
+    with store.connect(db, read_only=True) as con:
         plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits)
-        if plan.errors:
-            raise refusal(plan)
+        holds_data = bool(store.list_snapshots(con))
+    if plan.errors:
+        raise refusal(plan)
+    if holds_data and not is_sample:
+        # Taken with no connection open: DuckDB's lock would not cover a copy made under one.
+        make_backup(db, "import")
+    with store.connect(db) as con:
         result = commit_import(con, plan, replace=replace, imported_by=imported_by,
                                is_sample=is_sample)
     return plan, result

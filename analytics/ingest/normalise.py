@@ -21,7 +21,6 @@ from analytics.ingest.model import ColumnMatch
 from analytics.ingest.reader import column_letter
 from analytics.ingest.values import (
     Parsed,
-    cell_text,
     currency_in_header,
     parse_integration,
     parse_readiness,
@@ -29,7 +28,9 @@ from analytics.ingest.values import (
     parse_stage,
 )
 from analytics.ingest.vectors import (
+    Distinct,
     UniqueValues,
+    distinct,
     date_order,
     date_values,
     id_values,
@@ -54,21 +55,26 @@ _SIMPLE_PARSERS: dict[Kind, Callable[[object], Parsed]] = {
 
 @dataclass(frozen=True)
 class Coded:
-    """One sheet column, factorised: cells[i] == uniques[codes[i]]."""
+    """One sheet column, factorised: cell i is distinct.values[codes[i]]."""
 
     match: ColumnMatch
     codes: np.ndarray
-    uniques: np.ndarray
-    texts: np.ndarray               # cell_text of each distinct value (object array of str)
+    distinct: Distinct
+
+    @property
+    def uniques(self) -> np.ndarray:
+        return self.distinct.values
+
+    @property
+    def texts(self) -> np.ndarray:
+        return self.distinct.texts
 
     def keep(self, rows: np.ndarray) -> Coded:
-        return Coded(self.match, self.codes[rows], self.uniques, self.texts)
+        return Coded(self.match, self.codes[rows], self.distinct)
 
     def blank(self) -> np.ndarray:
         """Per row: the cell is empty or only spaces."""
-        blank = np.fromiter((not t or t.isspace() for t in self.texts), dtype=bool,
-                            count=len(self.texts))
-        return blank[self.codes]
+        return self.distinct.blank()[self.codes]
 
 
 def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
@@ -77,25 +83,7 @@ def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
     if (codes < 0).any():  # an absent cell (None/NaN) reads as an empty one
         codes = np.where(codes < 0, len(uniques), codes)
         uniques = np.append(uniques, np.array([""], dtype=object))
-    texts = uniques.copy()
-    other = np.flatnonzero(np.fromiter((type(u) is not str for u in uniques), dtype=bool,
-                                       count=len(uniques)))
-    if other.size:
-        texts[other] = _texts(uniques[other])
-    return Coded(match, codes, uniques, texts)
-
-
-def _texts(values: np.ndarray) -> np.ndarray:
-    """cell_text of non-text cells; plain numbers (the bulk of them) at numpy speed."""
-    texts = np.empty(len(values), dtype=object)
-    floats = np.fromiter((type(u) is float for u in values), dtype=bool, count=len(values))
-    numbers = values[floats].astype(float)
-    whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)
-    as_text = numbers.astype(str).astype(object)
-    as_text[whole] = numbers[whole].astype(np.int64).astype(str).astype(object)
-    texts[floats] = as_text
-    texts[~floats] = [cell_text(u) for u in values[~floats]]
-    return texts
+    return Coded(match, codes, distinct(uniques))
 
 
 def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: object = object) -> np.ndarray:
@@ -173,7 +161,7 @@ def normalise(
             if column is None:
                 data[f.name] = np.full(n, None, dtype=object)
             elif f.kind is Kind.TEXT:
-                data[f.name] = text_values(column.texts)[column.codes]
+                data[f.name] = text_values(column.distinct).take(pa.array(column.codes))
             else:
                 parsed = [_SIMPLE_PARSERS[f.kind](u) for u in column.uniques]
                 data[f.name] = _spread([p.value for p in parsed], column.codes)
@@ -224,7 +212,7 @@ def empty_rows() -> pd.DataFrame:
 
 
 def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
-    if not len(column.texts) or max(map(len, column.texts)) <= max_chars:
+    if column.distinct.longest() <= max_chars:
         return []
     failures = {
         i: Parsed(None, "cell_too_long",
@@ -239,7 +227,7 @@ def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
 
 
 def _ids(ctx: _Context, column: Coded) -> tuple[np.ndarray, list[Problem]]:
-    found = id_values(column.texts)
+    found = id_values(column.distinct)
     ids = found.values[column.codes]
     problems = ctx.cell_problems(column, found.failures)
     series = pd.Series(ids, dtype=object)
@@ -268,7 +256,7 @@ def _stages(ctx: _Context, column: Coded) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def _dates(ctx: _Context, columns: Sequence[Coded]) -> tuple[dict[str, np.ndarray], list[Problem]]:
     """All date columns together: their numeric dates share one day/month order."""
-    found = [date_values(column.uniques) for column in columns]
+    found = [date_values(column.distinct) for column in columns]
     day_first = date_order(found)
     dates, problems = {}, []
     for column, values in zip(columns, found):
@@ -286,7 +274,7 @@ def _money(
     currency_by_column: list[tuple[Coded, np.ndarray]] = []
     seen: Counter[str] = Counter()
     for column in columns:
-        found = money_values(column.uniques)
+        found = money_values(column.distinct)
         problems += ctx.cell_problems(column, found.failures)
         amounts[column.match.field] = found.amounts[column.codes]
         hint = currency_in_header(column.match.header)
@@ -312,12 +300,12 @@ def _money(
     return amounts, currency, problems
 
 
-def _empty_names(ctx: _Context, column: Coded, names: np.ndarray) -> list[Problem]:
+def _empty_names(ctx: _Context, column: Coded, names: pa.Array) -> list[Problem]:
     return [
         Problem(Severity.WARNING, "empty_name",
                 "the initiative has no name; charts will show its ID instead",
                 ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]])
-        for i in np.flatnonzero(names == None)  # noqa: E711
+        for i in np.flatnonzero(names.is_null().to_numpy(zero_copy_only=False))
     ]
 
 
@@ -353,7 +341,7 @@ def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
         pieces.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-        pieces.append(pc.take(json_strings(column.texts), pa.array(column.codes)))
+        pieces.append(pc.take(json_strings(column.distinct), pa.array(column.codes)))
     pieces.append("}")
     return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
 
@@ -363,9 +351,9 @@ _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"
 
 
-def json_strings(texts: np.ndarray) -> pa.Array:
+def json_strings(cells: Distinct) -> pa.Array:
     """Each text as a JSON string literal (quoted and escaped)."""
-    escaped = pa.array(texts, type=pa.string())
+    escaped = cells.arrow
     special = pc.match_substring_regex(escaped, _NEEDS_ESCAPE).to_numpy(zero_copy_only=False)
     if special.any():
         for plain, escape in _JSON_ESCAPES:
@@ -375,5 +363,5 @@ def json_strings(texts: np.ndarray) -> pa.Array:
     if not rare.any():
         return quoted
     literals = quoted.to_numpy(zero_copy_only=False).astype(object)
-    literals[rare] = [json.dumps(t, ensure_ascii=False) for t in texts[rare]]
+    literals[rare] = [json.dumps(t, ensure_ascii=False) for t in cells.texts[rare]]
     return pa.array(literals, type=pa.string())

@@ -13,9 +13,10 @@ from datetime import date, datetime
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
 
 from analytics.domain import PLACEHOLDERS
-from analytics.ingest.values import CURRENCY_MARKS, Parsed
+from analytics.ingest.values import CURRENCY_MARKS, Parsed, cell_text
 from analytics.problems import Severity
 
 _PLACEHOLDER_SET = pa.array(sorted(PLACEHOLDERS), type=pa.string())
@@ -39,10 +40,6 @@ def _fail(code: str, message: str, severity: Severity = Severity.ERROR) -> Parse
     return Parsed(None, code, message, severity)
 
 
-def _strings(values: np.ndarray) -> pa.Array:
-    return pa.array(values, type=pa.string())
-
-
 def _keys(strings: pa.Array) -> pa.Array:
     """Trimmed, lower-cased, inner whitespace folded: how placeholders are compared."""
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(strings))
@@ -53,28 +50,70 @@ def _is_placeholder(strings: pa.Array) -> np.ndarray:
     return pc.is_in(_keys(strings), value_set=_PLACEHOLDER_SET).to_numpy(zero_copy_only=False)
 
 
-def _str_mask(uniques: np.ndarray) -> np.ndarray:
-    return np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+@dataclass(frozen=True)
+class Distinct:
+    """The distinct cells of a column: as read, as text (Excel's display) and as Arrow text."""
+
+    values: np.ndarray          # object: str, float, bool, date, datetime, ...
+    texts: np.ndarray           # object: cell_text of each value
+    arrow: pa.Array             # the texts as an Arrow string array
+    is_text: np.ndarray         # bool: the cell held text (not a number, date or boolean)
+
+    def blank(self) -> np.ndarray:
+        """Per distinct value: empty or only spaces."""
+        return pc.equal(pc.utf8_trim_whitespace(self.arrow), "").to_numpy(zero_copy_only=False)
+
+    def longest(self) -> int:
+        return int(pc.max(pc.utf8_length(self.arrow)).as_py() or 0) if len(self.arrow) else 0
+
+    def text_cells(self) -> tuple[np.ndarray, pa.Array]:
+        """(indices, Arrow texts) of the values that were text cells."""
+        where = np.flatnonzero(self.is_text)
+        return where, self.arrow.take(pa.array(where))
+
+
+def distinct(values: np.ndarray) -> Distinct:
+    """Distinct cells (no None/NaN: an absent cell is "") with their text forms."""
+    if infer_dtype(values, skipna=False) in ("string", "empty"):  # the usual all-text column
+        is_text = np.ones(len(values), dtype=bool)
+    else:
+        is_text = np.fromiter((type(u) is str for u in values), dtype=bool, count=len(values))
+    texts = values.copy()
+    if not is_text.all():
+        texts[~is_text] = _texts(values[~is_text])
+    return Distinct(values, texts, pa.array(texts, type=pa.string()), is_text)
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """cell_text of non-text cells; plain numbers (the bulk of them) at numpy speed."""
+    texts = np.empty(len(values), dtype=object)
+    floats = np.fromiter((type(u) is float for u in values), dtype=bool, count=len(values))
+    numbers = values[floats].astype(float)
+    whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)
+    as_text = numbers.astype(str).astype(object)
+    as_text[whole] = numbers[whole].astype(np.int64).astype(str).astype(object)
+    texts[floats] = as_text
+    texts[~floats] = [cell_text(u) for u in values[~floats]]
+    return texts
 
 
 # --- text and IDs ------------------------------------------------------------------------------
 
 
-def text_values(texts: np.ndarray) -> np.ndarray:
-    """Trimmed text, None for placeholders (cell_text of each distinct value in, str out)."""
-    strings = _strings(texts)
-    trimmed = pc.utf8_trim_whitespace(strings).to_numpy(zero_copy_only=False)
-    values = trimmed.astype(object)
-    values[_is_placeholder(strings)] = None
-    return values
+def text_values(cells: Distinct) -> pa.Array:
+    """Trimmed text, null for placeholders."""
+    trimmed = pc.utf8_trim_whitespace(cells.arrow)
+    return pc.if_else(pa.array(_is_placeholder(cells.arrow)), None, trimmed)
 
 
-def id_values(texts: np.ndarray) -> UniqueValues:
-    values = text_values(texts)
+def id_values(cells: Distinct) -> UniqueValues:
+    values = text_values(cells)
     empty = _fail(
         "empty_id", "the initiative ID is empty; every row needs a unique ID (the tracker's key)"
     )
-    return UniqueValues(values, {int(i): empty for i in np.flatnonzero(values == None)})  # noqa: E711
+    missing = values.is_null().to_numpy(zero_copy_only=False)
+    return UniqueValues(values.to_numpy(zero_copy_only=False),
+                        {int(i): empty for i in np.flatnonzero(missing)})
 
 
 # --- money ----------------------------------------------------------------------------------------
@@ -116,21 +155,20 @@ def _lookup(keys: pa.Array, table: pa.Array, results: np.ndarray, missing: objec
     return out
 
 
-def money_values(uniques: np.ndarray) -> MoneyValues:
-    n = len(uniques)
+def money_values(cells: Distinct) -> MoneyValues:
+    n = len(cells.values)
     amounts = np.full(n, np.nan)
     currencies = np.full(n, None, dtype=object)
     failures: dict[int, Parsed] = {}
-    is_str = _str_mask(uniques)
-    is_number = np.fromiter((type(u) in (float, int) for u in uniques), dtype=bool, count=n)
-    amounts[is_number] = uniques[is_number].astype(float)
-    for i in np.flatnonzero(~is_str & ~is_number | is_number & ~np.isfinite(amounts)):
-        amounts[i] = np.nan
-        failures[int(i)] = _fail("bad_money", f"this is not an amount; {MONEY_HINT}")
-    where = np.flatnonzero(is_str)
+    for i in np.flatnonzero(~cells.is_text):
+        cell = cells.values[i]
+        if type(cell) in (float, int) and np.isfinite(cell):
+            amounts[i] = cell
+        else:
+            failures[int(i)] = _fail("bad_money", f"this is not an amount; {MONEY_HINT}")
+    where, strings = cells.text_cells()
     if where.size == 0:
         return MoneyValues(amounts, currencies, failures)
-    strings = _strings(uniques[where])
     found = pc.extract_regex(strings, MONEY_PATTERN)
     matched = found.is_valid().to_numpy(zero_copy_only=False)
     part = {name: found.field(name) for name in ("open", "close", "pre", "post", "sign", "sign2",
@@ -237,13 +275,12 @@ def _pick(*candidates: np.ndarray) -> np.ndarray:
     return out
 
 
-def date_values(uniques: np.ndarray) -> DateValues:
-    n = len(uniques)
+def date_values(cells: Distinct) -> DateValues:
+    n = len(cells.values)
     days = np.full(n, np.datetime64("NaT", "D"))
     failures: dict[int, Parsed] = {}
-    is_str = _str_mask(uniques)
-    for i in np.flatnonzero(~is_str):
-        cell = uniques[i]
+    for i in np.flatnonzero(~cells.is_text):
+        cell = cells.values[i]
         if isinstance(cell, datetime):
             cell = cell.date()
         if isinstance(cell, date):
@@ -260,10 +297,9 @@ def date_values(uniques: np.ndarray) -> DateValues:
         elif cell is not None:
             failures[int(i)] = _fail("bad_date", f"this is not a date; {DATE_HINT}")
     empty = np.array([], dtype=np.int64)
-    where = np.flatnonzero(is_str)
+    where, strings = cells.text_cells()
     if where.size == 0:
         return DateValues(days, empty, empty, empty, empty, failures)
-    strings = _strings(uniques[where])
     found = pc.extract_regex(pc.utf8_lower(pc.utf8_trim_whitespace(strings)), DATE_PATTERN)
     matched = found.is_valid().to_numpy(zero_copy_only=False)
     group = {name: found.field(name) for name in (
