@@ -58,7 +58,7 @@ st.subheader("Board pack")
 st.caption(
     "This month's findings as slides, for the filters in force: the headline figures, then one "
     "slide per chart with the finding as its title and the numbers behind it in the speaker "
-    "notes. Built when you click (about 15 seconds)."
+    "notes. Built when you click (about 10 seconds)."
 )
 pictures = data.can_draw_pictures()
 native = st.checkbox(

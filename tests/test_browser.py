@@ -91,6 +91,10 @@ def browser_page(server: str):
         # only shows what fits in the viewport.
         context = browser.new_context(viewport={"width": 1600, "height": 3600}, device_scale_factor=1)
         page = context.new_page()
+        # A server process's first script run is routed by file (see README, "Choices worth
+        # knowing"); a warm-up visit takes it, so every test sees the app as users do after.
+        page.goto(server)
+        _settle(page)
         try:
             yield page
         finally:
@@ -147,3 +151,36 @@ def test_every_page_renders_without_error(server: str, browser_page, name: str) 
     assert page.locator("h1").count() >= 1, f"{name} has no title"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _click_centre(page, locator) -> None:
+    # Plotly's drag layer lies over the marks: click where a person's mouse would.
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_clicking_a_bar_or_a_heatmap_cell_lists_its_initiatives(server: str, browser_page) -> None:
+    # A tab of its own: a selection is per browser session, as for a reader opening the page.
+    page = browser_page.context.new_page()
+    try:
+        page.goto(f"{server}/{PAGES['stalls']}")
+        _settle(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_timeout(3000)  # as a reader would: the charts finish drawing first
+        charts = page.locator(".js-plotly-plot")
+        pareto, heatmap = charts.nth(0), charts.nth(1)
+        behind = page.get_by_text("initiatives behind your selection")
+
+        _click_centre(page, pareto.locator(".bars path").first)
+        behind.first.wait_for(timeout=30_000)
+        assert behind.count() == 1
+
+        # The heatmap's first cell: the business unit with the most stalls, first cause.
+        _click_centre(page, heatmap.locator(".scatterlayer .point").first)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('p')].filter(p => p.innerText.includes("
+            "'initiatives behind your selection')).length >= 2", timeout=30_000,
+        )
+        _assert_no_error(page, "stalls (after clicks)")
+    finally:
+        page.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 from analytics import store
 from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import describe_filters, pack_data
-from analytics.boardpack.deck import make_deck
+from analytics.boardpack.deck import Deck, make_deck
 from analytics.charts.theme import ChartContext
 from analytics.metrics.load import load_rows, missing_month
 from analytics.metrics.report import DEFAULT_STALL_DAYS
@@ -66,6 +66,18 @@ def _write(path: Path, content: bytes, what: str) -> None:
         ) from exc
 
 
+def _warn_missing(deck: Deck, *, native: bool) -> None:
+    """One warning per reason a picture is missing, naming the charts it affects."""
+    by_problem: dict[str, list[str]] = {}
+    for missing in deck.missing_pictures:
+        by_problem.setdefault(missing.problem, []).append(missing.chart)
+    for problem, charts in by_problem.items():
+        print(f"warning: not drawn ({', '.join(charts)}): {problem}", file=sys.stderr)
+    if by_problem and not native:
+        print("warning: --native draws six of the charts as editable PowerPoint charts, which need "
+              "no browser", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
     if not path.exists():
@@ -89,8 +101,7 @@ def run(args: argparse.Namespace) -> int:
     _write(out, deck.content, "board pack")
     kind = "native charts where PowerPoint has them" if args.native else "charts as pictures"
     print(f"Wrote {out} ({deck.slides} slides, {kind}).")
-    for problem in deck.missing_pictures:
-        print(f"warning: not drawn: {problem}", file=sys.stderr)
+    _warn_missing(deck, native=args.native)
     if args.zip:
         archive = Path(args.zip)
         _write(archive, charts_zip(data, ctx), "chart ZIP")

@@ -27,6 +27,7 @@ from analytics.charts.theme import (
     REFERENCE,
     STAGE_COLORS,
     ChartContext,
+    format_pct,
 )
 from analytics.charts.trend import OVERALL_LABEL
 from analytics.charts.value import EXPECTED_NAME, REALIZED_NAME, by_group
@@ -197,7 +198,7 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     reached = (f.reached_pilot, f.reached_scaling, f.reached_production)
     rates = (None, f.pilot_to_scaling, f.scaling_to_production)
     categories = tuple(
-        f"Reached {stage_label(s).lower()}" + ("" if r is None else f" ({pct_short(r)} went on)")
+        f"Reached {stage_label(s).lower()}" + ("" if r is None else f" ({format_pct(r)} went on)")
         for s, r in zip(steps, rates)
     )
     native = NativeChart(
@@ -207,10 +208,6 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     )
     figure = charts.funnel_chart(report, ctx, reference=ref)
     return ChartSlide("funnel", figure, "\n".join(notes), native if f.reached_pilot else None)
-
-
-def pct_short(value: float | None) -> str:
-    return "n/a" if is_missing(value) else f"{float(value) * 100:.0f}%"
 
 
 def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:

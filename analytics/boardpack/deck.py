@@ -80,13 +80,19 @@ _TITLE_ONLY_LAYOUT = 5   # in python-pptx's default template
 
 
 @dataclass(frozen=True, slots=True)
+class MissingPicture:
+    chart: str      # the chart's file stem, e.g. "funnel"
+    problem: str    # what the slide says instead of the picture
+
+
+@dataclass(frozen=True, slots=True)
 class Deck:
     """A built deck: the .pptx bytes, its slide count, and the charts that could not be drawn
-    as pictures (with why), so a caller can say so."""
+    as pictures (and why), so a caller can say so."""
 
     content: bytes
     slides: int
-    missing_pictures: tuple[str, ...]
+    missing_pictures: tuple[MissingPicture, ...]
 
 
 def deck_file_name(ctx: ChartContext) -> str:
@@ -140,7 +146,8 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False)
         _notes(slide, chart.notes)
     out = io.BytesIO()
     prs.save(out)
-    missing = tuple(f"{name}: {p.problem}" for name, p in pictures.items() if p.png is None)
+    missing = tuple(MissingPicture(name, p.problem or CHROMIUM_NEEDED) for name, p in pictures.items()
+                    if p.png is None)
     return Deck(out.getvalue(), total, missing)
 
 
@@ -240,8 +247,9 @@ def _picture(slide: Slide, picture: Picture, chart: ChartSlide) -> None:
     frame = shape.text_frame
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     frame.margin_left = frame.margin_right = Inches(0.6)
-    _text(frame, picture.problem or CHROMIUM_NEEDED, DECK_SUBTITLE_PT + 3, INK, bold=True,
-          align=PP_ALIGN.CENTER)
+    # The install command on a line of its own, so it can be read (and typed) at a glance.
+    _text(frame, (picture.problem or CHROMIUM_NEEDED).replace(": ", ":\v", 1), DECK_SUBTITLE_PT + 3,
+          INK, bold=True, align=PP_ALIGN.CENTER)
     hint = frame.add_paragraph()
     hint.alignment = PP_ALIGN.CENTER
     run = hint.add_run()

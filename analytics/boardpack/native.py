@@ -87,6 +87,9 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
     value.minimum_scale = 0
     if spec.value_max:
         value.maximum_scale = spec.value_max
+        if spec.value_axis and spec.number_format.endswith("%"):
+            # Round steps, as the dashboard's share axes (PowerPoint would pick 2% steps).
+            value.major_unit = 0.05 if spec.value_max <= 0.3 else 0.1 if spec.value_max <= 0.6 else 0.2
 
 
 def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:

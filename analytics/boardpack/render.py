@@ -33,11 +33,12 @@ class Picture:
     problem: str | None = None
 
 
-def chromium_missing(label: str) -> ChromiumMissing:
+def chromium_missing(names: list[str]) -> ChromiumMissing:
+    charts = f"the chart '{names[0]}'" if len(names) == 1 else f"the {len(names)} charts"
     return ChromiumMissing(
-        f"Cannot export the chart '{label}' as a picture: Chromium is not installed (Kaleido "
-        f"renders charts in it). Install it with `{INSTALL_HINT}` (Debian/Ubuntu), or set "
-        f"BROWSER_PATH to an installed Chrome/Chromium, then try again."
+        f"Cannot draw {charts} as pictures: Chromium is not installed (Kaleido renders charts "
+        f"in it). Install it with `{INSTALL_HINT}` (Debian/Ubuntu), or set BROWSER_PATH to an "
+        f"installed Chrome/Chromium, then try again."
     )
 
 
@@ -47,14 +48,14 @@ def render_pngs(
 ) -> dict[str, Picture]:
     """Each figure (by name) as a PNG of `layout` px times `scale`, in one browser session.
 
-    Raises ChromiumMissing (naming the first chart) when there is no browser; a chart that
-    fails on its own gets a Picture with the problem instead of a PNG.
+    Raises ChromiumMissing when there is no browser; a chart that fails on its own gets a
+    Picture with the problem instead of a PNG.
     """
     if not figures:
         return {}
     browser = export.find_chromium()
     if browser is None:
-        raise chromium_missing(next(iter(figures)))
+        raise chromium_missing(list(figures))
     width, height = layout
     opts = dict(format="png", width=width, height=height, scale=scale)
     specs = {name: fig.to_dict() for name, fig in figures.items()}

@@ -17,6 +17,7 @@ from analytics.charts.common import (
 )
 from analytics.charts.theme import (
     CAUSE_COLORS,
+    CLICK_TARGET,
     INK,
     MUTED,
     NOTE_SIZE,
@@ -171,17 +172,30 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
                 counts[row, col] = int((mine["k"] == 0).sum())
             else:
                 counts[row, col] = int(mine["causes"].map(lambda causes, k=key: k in causes).sum())
+    columns = [wrap_label(cause_label(k), 12) for k in keys]
+    rows = [f"{plain(u)} ({units[u]})" for u in order]
     fig.add_trace(go.Heatmap(
-        z=counts, x=[wrap_label(cause_label(k), 12) for k in keys],
-        y=[f"{plain(u)} ({units[u]})" for u in order],
+        z=counts, x=columns, y=rows,
         text=[[str(v) if v else "" for v in row] for row in counts],
         texttemplate="%{text}", textfont=dict(size=NOTE_SIZE + 2),
         customdata=[[[u, k] for k in keys] for u in order],
-        hovertemplate="%{y} · %{x}: %{z} stalled<extra></extra>", showscale=False, zmin=0,
-        name="Stalled",
+        hoverinfo="skip", showscale=False, zmin=0, name="Stalled",
     ))
-    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=6)
-    fig.update_xaxes(tickangle=0, ticks="", showline=False, tickfont=dict(size=NOTE_SIZE + 1))
+    # Streamlit reports no selection for heatmap cells (streamlit#8760), so each cell also
+    # carries an invisible marker, which is selectable: a click lists the cell's initiatives.
+    cells = [(r, c) for r in range(len(order)) for c in range(len(keys))]
+    fig.add_trace(go.Scatter(
+        x=[columns[c] for _, c in cells], y=[rows[r] for r, _ in cells], mode="markers",
+        marker=dict(size=30, symbol="square", color=CLICK_TARGET),
+        customdata=[[order[r], keys[c]] for r, c in cells],
+        text=[str(counts[r, c]) for r, c in cells],
+        hovertemplate="%{y} · %{x}: %{text} stalled<extra></extra>", name="cells",
+    ))
+    # Every row and column labelled: the overlay markers would otherwise let Plotly thin them.
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=6,
+                     tickmode="array", tickvals=rows, ticktext=rows)
+    fig.update_xaxes(tickangle=0, ticks="", showline=False, tickfont=dict(size=NOTE_SIZE + 1),
+                     tickmode="array", tickvals=columns, ticktext=columns)
     fig.update_layout(showlegend=False)
     title = _heatmap_title(stalls, counts, order, keys, units)
     return finish(fig, ctx, title, subtitle, footer_gap=84)

@@ -27,6 +27,7 @@ BACKGROUND = "#FFFFFF"
 REFERENCE = "#3E4C59"    # industry reference lines/markers
 HIGHLIGHT = "#0072B2"    # the single emphasised series
 IMMATURE = "#BCCCDC"     # cohorts too young to judge
+CLICK_TARGET = "rgba(0,0,0,0)"  # invisible markers that make non-selectable traces clickable
 IMMATURE_EDGE = "#829AB1"  # hatching and outline of immature cohorts
 IMMATURE_PATTERN = "/"
 CONTEXT = "#9FB3C8"      # bars that give context beside the emphasised one
