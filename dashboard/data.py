@@ -327,6 +327,16 @@ def initiative_listing(report: Report, *, query: str, stages: tuple[str, ...],
     return search(report, query=query, stages=stages, only_stalled=only_stalled)
 
 
+def initiative_caption(row: pd.Series) -> str:
+    """'AI-0042 · Finance · owner Dana Lee' for an Initiatives list row (missing parts left out)."""
+    parts = [str(row["initiative_id"])]
+    for prefix, column in (("", "business_unit"), ("owner ", "owner")):
+        value = row.get(column)
+        if isinstance(value, str) and value:
+            parts.append(prefix + value)
+    return "  ·  ".join(parts)
+
+
 def initiative_detail(report: Report, initiative_id: str) -> pd.DataFrame:
     from analytics.drilldown import causes_of
 

@@ -6,14 +6,15 @@ from datetime import date
 
 import streamlit as st
 
+from analytics.charts.theme import describe_filters
 from analytics.domain import SolutionType
+from analytics.metrics import DEFAULT_STALL_DAYS
 
 ALL = "All"
 MONTH_KEY = "month"
 BU_KEY = "bu"
 SOLUTION_KEY = "solution"
 STALL_KEY = "stall_days"
-DEFAULT_STALL_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +26,7 @@ class Filters:
 
     def describe(self) -> str:
         """The filters in force, for chart footers; empty when unfiltered."""
-        parts = []
-        if self.business_unit:
-            parts.append(f"Business unit: {self.business_unit}")
-        if self.solution_type:
-            parts.append(f"Solution: {self.solution_type}")
-        if self.stall_days != DEFAULT_STALL_DAYS:
-            parts.append(f"Stall threshold: {self.stall_days} days")
-        return " · ".join(parts)
+        return describe_filters(self.business_unit, self.solution_type, self.stall_days)
 
 
 def _month_label(value: date) -> str:

@@ -89,7 +89,7 @@ if uploaded is not None:
             options = [IGNORE, *[f for f in FIELD_NAMES if f not in mapped or f == column.field]]
             current = column.field if column.field else IGNORE
             st.selectbox(
-                column.header, options=options, index=options.index(current),
+                components.escape_md(column.header), options=options, index=options.index(current),
                 format_func=lambda f: f if f == IGNORE else FIELD_BY_NAME[f].label,
                 key=f"{MAP_PREFIX}{column.header}",
             )

@@ -32,8 +32,8 @@ if not rows:
 
 chosen = listing.iloc[rows[0]]
 initiative_id = str(chosen["initiative_id"])
-st.header(str(chosen["name"]))
-st.caption(f"{initiative_id}  ·  {chosen['business_unit'] if chosen['business_unit'] == chosen['business_unit'] else 'no business unit'}")
+st.header(components.escape_md(chosen["name"]))
+st.caption(components.escape_md(data.initiative_caption(chosen)))
 
 history = data.history(f, initiative_id)
 components.chart(

@@ -140,3 +140,16 @@ def test_replacing_and_deleting_a_month(sample_db: Path) -> None:
     assert any("Deleted November 2026" in s.value for s in at.success)
     assert _months(sample_db) == months[:-1]
     assert list_backups(sample_db)[0].action == "delete"
+
+
+def test_workbook_text_is_shown_as_text_never_markdown(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    hostile = "**Owner** [click](javascript:alert(1)) <b>x</b>"
+    book = _workbook(
+        ["ID", "Name", "Stage", hostile],
+        [["A-1", "[Rogue](http://example.test)", "Pilot", "v"]],
+    )
+    at = _upload(_data_page(), "portfolio-2026-12.xlsx", book)
+    label = at.selectbox(key=f"map::{hostile}").label
+    # Every Markdown and HTML character arrives escaped: the label reads as the header was written.
+    assert "\\*\\*Owner\\*\\*" in label and "\\[click\\]" in label and "\\<b\\>" in label

@@ -420,7 +420,7 @@ def test_the_command_writes_the_pack_under_its_default_name(first_month, no_chro
                                                             monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["boardpack", "--as-of", "2025-06", "--db", str(first_month), "--native"]) == 0
-    written = tmp_path / "boardpack-2025-06.pptx"
+    written = tmp_path / "board-pack-2025-06.pptx"
     deck = Presentation(str(written))
     assert title(deck.slides[2]) == "33% of pilots reached production (1 of 3)"
     out, err = capsys.readouterr()

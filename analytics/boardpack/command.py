@@ -9,9 +9,9 @@ from pathlib import Path
 
 from analytics import store
 from analytics.boardpack.bundle import charts_zip
-from analytics.boardpack.content import describe_filters, pack_data
-from analytics.boardpack.deck import Deck, make_deck
-from analytics.charts.theme import ChartContext
+from analytics.boardpack.content import pack_data
+from analytics.boardpack.deck import Deck, deck_file_name, make_deck
+from analytics.charts.theme import ChartContext, describe_filters
 from analytics.metrics.load import load_rows, missing_month
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.problems import PortfolioError, SnapshotMissing
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, metavar="PATH",
                         help="database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)")
     parser.add_argument("--out", default=None, metavar="FILE.pptx",
-                        help="where to write the deck (default: boardpack-YYYY-MM.pptx here)")
+                        help="where to write the deck (default: board-pack-YYYY-MM.pptx here)")
     parser.add_argument("--native", action="store_true",
                         help="draw funnel, trend, cohorts, causes and value as editable PowerPoint "
                              "charts instead of pictures")
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     data = pack_data(rows, args.as_of, stall_days=args.stall_days,
                      business_unit=args.business_unit, solution_type=args.solution_type)
     deck = make_deck(data, ctx, native_charts=args.native)
-    out = Path(args.out) if args.out else Path(f"boardpack-{args.as_of:%Y-%m}.pptx")
+    out = Path(args.out) if args.out else Path(deck_file_name(ctx))
     _write(out, deck.content, "board pack")
     kind = "native charts where PowerPoint has them" if args.native else "charts as pictures"
     print(f"Wrote {out} ({deck.slides} slides, {kind}).")

@@ -85,18 +85,6 @@ def pack_data(
     return PackData(report, previous, history, split)
 
 
-def describe_filters(business_unit: str | None, solution_type: str | None, stall_days: int) -> str:
-    """The filters in force, worded as the dashboard's footers word them; empty when none."""
-    parts = []
-    if business_unit:
-        parts.append(f"Business unit: {business_unit}")
-    if solution_type:
-        parts.append(f"Solution: {solution_type}")
-    if stall_days != DEFAULT_STALL_DAYS:
-        parts.append(f"Stall threshold: {stall_days} days")
-    return " · ".join(parts)
-
-
 @dataclass(frozen=True, slots=True)
 class Series:
     """One series of a native chart. `point_colors` colours each point (else `color` the

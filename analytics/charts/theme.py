@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics.domain import UNATTRIBUTED, Cause, Stage
+from analytics.metrics.report import DEFAULT_STALL_DAYS
 
 TEMPLATE_NAME = "board"
 
@@ -201,6 +202,18 @@ def wrap(text: str, width: int) -> list[str]:
             break
         best = narrower
     return _greedy(tokens, best)
+
+
+def describe_filters(business_unit: str | None, solution_type: str | None, stall_days: int) -> str:
+    """The filters in force as footers and captions word them; empty when none is set."""
+    parts = []
+    if business_unit:
+        parts.append(f"Business unit: {business_unit}")
+    if solution_type:
+        parts.append(f"Solution: {solution_type}")
+    if stall_days != DEFAULT_STALL_DAYS:
+        parts.append(f"Stall threshold: {stall_days} days")
+    return " · ".join(parts)
 
 
 def finish(
