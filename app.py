@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import frame
+from analytics.problems import PortfolioError
+from dashboard import components, frame
 
 access = frame.gate()
 
@@ -21,4 +22,8 @@ if access.can_import:
     # Viewers never see the Data page listed; the page also re-checks the role itself.
     sections["Analysts"] = [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")]
 
-st.navigation(sections).run()
+try:
+    st.navigation(sections).run()
+except PortfolioError as exc:
+    # e.g. the database stayed locked by a long import: words on the page, never a traceback.
+    components.show_domain_error(exc)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from analytics import cli_args
 
 HELP = ("List the database backups kept before each import, delete and restore, or restore one "
         "(the current database is backed up first).")
@@ -11,25 +12,12 @@ HELP = ("List the database backups kept before each import, delete and restore, 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list", "restore"), help="list the backups, or restore one")
     parser.add_argument("name", nargs="?", metavar="NAME", help="the backup to restore (from 'list')")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
-                        "or data/portfolio.duckdb)")
+    cli_args.add_db(parser)
     parser.add_argument("--yes", action="store_true", help="restore without asking")
 
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
-def _confirmed(question: str) -> bool:
-    """Only an explicit yes on stdin counts; no stdin or end of input means no."""
-    print(f"{question} [y/N] ", end="", flush=True)
-    try:
-        answer = sys.stdin.readline() if sys.stdin is not None else ""
-    except (OSError, ValueError):
-        answer = ""
-    if not answer.endswith("\n"):
-        print()
-    return answer.strip().casefold() in ("y", "yes")
 
 
 def _list(db: str | None) -> int:
@@ -61,7 +49,7 @@ def _restore(db: str | None, name: str | None, yes: bool) -> int:
     chosen = backup.find_backup(path, name)
     question = (f"Replace {path} with {chosen.name} (taken {chosen.taken_at:%Y-%m-%d %H:%M} UTC, "
                 f"before a {chosen.action})? The current database is backed up first.")
-    if not yes and not _confirmed(question):
+    if not yes and not cli_args.confirmed(question):
         print("Nothing restored.")
         return 1
     previous = backup.restore_backup(path, chosen.path)

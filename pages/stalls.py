@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, drilldown
+from analytics import drilldown
 from analytics.charts.theme import format_money
 from dashboard import components, data, frame
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, drilldown
 from analytics.charts.theme import format_pct
 from dashboard import components, data, frame
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from analytics import store
+from analytics import cli_args, store
 from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import pack_data
 from analytics.boardpack.deck import Deck, deck_file_name, make_deck
@@ -23,32 +22,16 @@ class PackNotWritten(PortfolioError):
     """The pack was built but could not be saved where asked."""
 
 
-def _month(text: str) -> date:
-    try:
-        year, month = text.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2025-06") from None
-
-
-def _days(text: str) -> int:
-    days = int(text) if text.strip().isdigit() else 0
-    if days < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number of days")
-    return days
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", required=True, type=_month, metavar="YYYY-MM",
+    parser.add_argument("--as-of", required=True, type=cli_args.month, metavar="YYYY-MM",
                         help="the snapshot month the pack reports on")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help="database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)")
+    cli_args.add_db(parser)
     parser.add_argument("--out", default=None, metavar="FILE.pptx",
                         help="where to write the deck (default: board-pack-YYYY-MM.pptx here)")
     parser.add_argument("--native", action="store_true",
                         help="draw funnel, trend, cohorts, causes and value as editable PowerPoint "
                              "charts instead of pictures")
-    parser.add_argument("--stall-days", type=_days, default=DEFAULT_STALL_DAYS, metavar="N",
+    parser.add_argument("--stall-days", type=cli_args.positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
                         help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
     parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
     parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")

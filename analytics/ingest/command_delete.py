@@ -2,28 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from analytics import cli_args
 
 HELP = "Delete one month's snapshot (asks first unless --yes); the audit keeps a record."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM", required=True, help="the month to delete")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
-                        "or data/portfolio.duckdb)")
+    cli_args.add_db(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-
-
-def _confirmed(question: str) -> bool:
-    """Only an explicit yes on stdin counts; no stdin or end of input means no."""
-    print(f"{question} [y/N] ", end="", flush=True)
-    try:
-        answer = sys.stdin.readline() if sys.stdin is not None else ""
-    except (OSError, ValueError):
-        answer = ""
-    if not answer.endswith("\n"):
-        print()
-    return answer.strip().casefold() in ("y", "yes")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         )
     question = (f"Delete the {month:%Y-%m} snapshot ({found.rows} rows from {found.file_name}, "
                 f"imported {found.imported_at:%Y-%m-%d} by {found.imported_by})?")
-    if not args.yes and not _confirmed(question):
+    if not args.yes and not cli_args.confirmed(question):
         print("Nothing deleted.")
         return 1
     make_backup(path, "delete")

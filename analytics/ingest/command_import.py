@@ -5,6 +5,8 @@ import argparse
 import sys
 from typing import TextIO
 
+from analytics import cli_args
+
 # Heavy modules (pandas, duckdb, calamine) are imported in run(): building the parser for
 # any command must stay cheap.
 
@@ -20,8 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the month the export describes; may be omitted when the file name carries it "
              "(portfolio-2025-03.xlsx)",
     )
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
-                        "or data/portfolio.duckdb)")
+    cli_args.add_db(parser)
     parser.add_argument(
         "--mapping", metavar="FILE",
         help='JSON file mapping headers the synonyms miss: {"Header as written": "field", '

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 
+from analytics import cli_args
+
 HELP = "List the imported months: as-of, rows, warnings, when and by whom, from which file."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $PORTFOLIO_DB "
-                        "or data/portfolio.duckdb)")
+    cli_args.add_db(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 
-from analytics import store
+from analytics import cli_args, store
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_rows, missing_month
@@ -16,30 +15,11 @@ from analytics.problems import SnapshotMissing
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 
 
-def _month(text: str) -> date:
-    try:
-        year, month = text.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2025-06") from None
-
-
-def _days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number of days")
-    return days
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", required=True, type=_month, metavar="YYYY-MM",
+    parser.add_argument("--as-of", required=True, type=cli_args.month, metavar="YYYY-MM",
                         help="the snapshot month to report on")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help="database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)")
-    parser.add_argument("--stall-days", type=_days, default=DEFAULT_STALL_DAYS, metavar="N",
+    cli_args.add_db(parser)
+    parser.add_argument("--stall-days", type=cli_args.positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
                         help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
     parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
     parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")
