@@ -117,14 +117,34 @@ def table_downloads(frame, stem: str, *, key: str) -> None:
     )
 
 
+def _readable_causes(frame):
+    """Cause keys as people read them ("Generic tools", not generic_tools)."""
+    from analytics.domain import CAUSE_LABELS
+
+    changes = {}
+    if "cause" in frame.columns:
+        changes["cause"] = frame["cause"].map(lambda c: CAUSE_LABELS.get(c, c))
+    if "causes" in frame.columns:
+        changes["causes"] = frame["causes"].map(
+            lambda cs: tuple(CAUSE_LABELS.get(c, c) for c in cs) if isinstance(cs, (tuple, list)) else cs
+        )
+    return frame.assign(**changes) if changes else frame
+
+
 def initiative_table(frame, *, key: str | None = None, height: int | str = "auto",
-                     download: str | None = None) -> None:
+                     download: str | None = None, selectable: bool = False):
     """Initiatives as a table: text stays text (st.dataframe never renders Markdown).
 
-    `download` names the file stem of CSV/Excel copies offered under the table."""
-    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=_column_config(frame))
+    `download` names the file stem of CSV/Excel copies offered under the table; with
+    `selectable`, one row can be picked and the selection event is returned."""
+    shown = _readable_causes(frame)
+    event = st.dataframe(
+        shown, hide_index=True, key=key, height=height, column_config=_column_config(shown),
+        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
+    )
     if download and not frame.empty:
-        table_downloads(frame, download, key=key or download)
+        table_downloads(shown, download, key=key or download)
+    return event
 
 
 def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:

@@ -22,10 +22,9 @@ only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
 
 listing = data.initiative_listing(report, query=query, stages=tuple(stages), only_stalled=only_stalled)
 st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
-event = st.dataframe(
-    listing, hide_index=True, on_select="rerun", selection_mode="single-row", key="initiative_table",
+event = components.initiative_table(
+    listing, key="initiative_table", selectable=True, download=ctx.file_stem("initiatives"),
 )
-components.table_downloads(listing, ctx.file_stem("initiatives"), key="initiatives-download")
 rows = event.selection.rows if event else []
 if not rows:
     st.stop()
