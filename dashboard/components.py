@@ -100,6 +100,20 @@ def _column_config(frame) -> dict[str, object]:
     return config
 
 
+def page_slides_button(f, ctx, names: tuple[str, ...], page: str) -> None:
+    """This page's charts as slides, in the board pack's style, built when clicked."""
+    from dashboard import data
+
+    st.download_button(
+        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, names),
+        file_name=f"{ctx.file_stem(f'slides-{page}')}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore", icon=":material/slideshow:", key=f"slides-{page}",
+        help="The title slide, the headline figures, then this page's charts with the finding "
+             "as each slide's title and the numbers behind it in the notes.",
+    )
+
+
 def table_downloads(frame, stem: str, *, key: str) -> None:
     """CSV and Excel copies of a table, built on click, with formula injection neutralised."""
     from analytics.export import to_csv_bytes, to_xlsx_bytes

@@ -438,6 +438,20 @@ def charts_zip(f: Filters) -> bytes:
     return _charts_zip(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _page_slides(data_version: str, as_of: date, business_unit: str | None,
+                 solution_type: str | None, stall_days: int, names: tuple[str, ...]) -> bytes:
+    from analytics.boardpack import build_deck
+
+    f = Filters(as_of, business_unit, solution_type, stall_days)
+    return build_deck(pack_data(f), chart_context(f), only=names)
+
+
+def page_slides(f: Filters, names: tuple[str, ...]) -> bytes:
+    """A short deck (title, headline figures, these charts) for one page's "add to deck"."""
+    return _page_slides(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, names)
+
+
 def board_pack_name(f: Filters) -> str:
     from analytics.boardpack import deck_file_name
 

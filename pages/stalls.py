@@ -53,3 +53,5 @@ else:
     components.initiative_table(
         report.early_warning, key="early-warning", download=ctx.file_stem("early-warning"),
     )
+
+components.page_slides_button(f, ctx, ("stall-causes", "business-unit-by-cause"), "stalls-and-causes")

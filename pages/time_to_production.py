@@ -50,3 +50,5 @@ if ttp.left_out:
 with st.expander("The pilots behind the curve"):
     components.initiative_table(ttp.subjects)
 st.caption(data.reference_caveat())
+
+components.page_slides_button(f, ctx, ("time-to-production",), "time-to-production")

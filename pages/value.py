@@ -36,3 +36,5 @@ components.chart(
     name="stalled-budget-by-business-unit",
     behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
 )
+
+components.page_slides_button(f, ctx, ("value-by-business-unit",), "value")

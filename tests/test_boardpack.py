@@ -44,7 +44,7 @@ from analytics.charts.theme import (
 from analytics.charts.value import by_group
 from analytics.cli import main
 from analytics.kpis import kpis
-from analytics.metrics import Report
+from analytics.metrics import Report, load_rows
 from conftest import require_chromium
 from metrics_support import row, write_months
 
@@ -455,3 +455,18 @@ def test_the_pack_is_built_from_the_month_asked_not_later_ones(sample_db: Path):
     assert isinstance(data.report, Report) and data.report.as_of == earlier
     assert data.trend["as_of"].max().date() == earlier
     assert data.previous.as_of == months[-5]
+
+
+def test_a_page_gets_a_short_deck_of_its_own_charts(sample_db_master, no_chromium) -> None:
+    with store.connect(sample_db_master, read_only=True) as con:
+        rows = load_rows(con, date(2026, 11, 1))
+    data = pack_data(rows, date(2026, 11, 1))
+    ctx = ChartContext(as_of=date(2026, 11, 1), source="portfolio-2026-11.xlsx", is_sample=True)
+    deck = Presentation(io.BytesIO(build_deck(data, ctx, only=("stall-causes", "business-unit-by-cause"))))
+    # Title, headline figures, then the two charts of the Stalls page in the pack's order.
+    assert len(deck.slides) == 4
+    causes = data.report.stalls
+    assert title(deck.slides[2]).startswith("Poor data readiness is the top stall cause")
+    assert f"of {causes.count} stalled" in title(deck.slides[2])
+    with pytest.raises(ValueError, match="no chart slide named nonsense"):
+        build_deck(data, ctx, only=("nonsense",))

@@ -184,3 +184,23 @@ def test_clicking_a_bar_or_a_heatmap_cell_lists_its_initiatives(server: str, bro
         _assert_no_error(page, "stalls (after clicks)")
     finally:
         page.close()
+
+
+def test_a_page_downloads_its_slides(server: str, browser_page, tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    page = browser_page.context.new_page()
+    try:
+        page.goto(f"{server}/{PAGES['time_to_production']}")
+        _settle(page)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Slides for this page").click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+    finally:
+        page.close()
+    assert saved.name == "slides-time-to-production-2026-11.pptx"
+    deck = Presentation(str(saved))
+    assert len(deck.slides) == 3            # title, headline figures, the curve
+    texts = [s.text_frame.text for s in deck.slides[2].shapes if s.has_text_frame]
+    assert any("of pilots reach production within 12 months" in t for t in texts)

@@ -123,9 +123,16 @@ def render_pictures(slides: tuple[ChartSlide, ...]) -> dict[str, Picture]:
         return {name: Picture(None, str(exc)) for name in figures}
 
 
-def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False) -> Deck:
-    """Build the pack (see build_deck) and report what could not be drawn."""
+def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
+              only: tuple[str, ...] | None = None) -> Deck:
+    """Build the pack (see build_deck) and report what could not be drawn. `only` keeps the
+    chart slides of those names (a page's own slides), in the pack's order."""
     slides = chart_slides(data, ctx)
+    if only is not None:
+        unknown = set(only) - {s.name for s in slides}
+        if unknown:
+            raise ValueError(f"no chart slide named {', '.join(sorted(unknown))}")
+        slides = tuple(s for s in slides if s.name in only)
     drawn = [s for s in slides if not (native_charts and s.native is not None)]
     pictures = render_pictures(tuple(drawn))
     prs = Presentation()
@@ -151,14 +158,16 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False)
     return Deck(out.getvalue(), total, missing)
 
 
-def build_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False) -> bytes:
+def build_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
+               only: tuple[str, ...] | None = None) -> bytes:
     """The board pack as .pptx bytes: a title slide, the headline figures (a native table),
     then one slide per chart (funnel, conversion trend, 12-month conversion by cohort, time
     to production, conversion by business unit when unfiltered, stall causes, business unit x
     cause, value). `native_charts` draws funnel, trend, cohorts, business units, causes and
-    value as editable PowerPoint charts; the rest stay pictures.
+    value as editable PowerPoint charts; the rest stay pictures. `only` keeps those chart
+    slides (one page's "slides for this page").
     """
-    return make_deck(data, ctx, native_charts=native_charts).content
+    return make_deck(data, ctx, native_charts=native_charts, only=only).content
 
 
 # --- Slide furniture -------------------------------------------------------------------------------
