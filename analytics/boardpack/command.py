@@ -11,9 +11,9 @@ from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import pack_data
 from analytics.boardpack.deck import Deck, deck_file_name, make_deck
 from analytics.charts.theme import ChartContext, describe_filters
-from analytics.metrics.load import load_rows, missing_month
+from analytics.metrics.load import load_rows, require_database
 from analytics.metrics.report import DEFAULT_STALL_DAYS
-from analytics.problems import PortfolioError, SnapshotMissing
+from analytics.problems import PortfolioError
 
 HELP = "Write the month's board pack (.pptx), and optionally its charts as PNGs in a ZIP."
 
@@ -63,11 +63,7 @@ def _warn_missing(deck: Deck, *, native: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
-    if not path.exists():
-        raise SnapshotMissing(
-            f"{missing_month(args.as_of, [])} (The database {path} does not exist; pass --db PATH "
-            f"if it lives elsewhere.)"
-        )
+    require_database(path, args.as_of)
     with store.connect(path, read_only=True) as con:
         rows = load_rows(con, args.as_of)
         snapshots = store.list_snapshots(con)

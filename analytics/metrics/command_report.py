@@ -8,9 +8,8 @@ import sys
 from analytics import cli_args, store
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
-from analytics.metrics.load import load_report_rows, missing_month
+from analytics.metrics.load import load_report_rows, require_database
 from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report
-from analytics.problems import SnapshotMissing
 
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 
@@ -28,11 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
-    if not path.exists():
-        raise SnapshotMissing(
-            f"{missing_month(args.as_of, [])} (The database {path} does not exist; pass --db PATH "
-            f"if it lives elsewhere.)"
-        )
+    require_database(path, args.as_of)
     with store.connect(path, read_only=True) as con:
         rows = load_report_rows(con, args.as_of)
     report = compute_report(rows, args.as_of, stall_days=args.stall_days,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -41,6 +42,16 @@ def missing_month(month: date, months: Iterable[date]) -> SnapshotMissing:
         f"There is no snapshot for {month:%Y-%m}. Snapshots exist for {describe_months(months)}. "
         f"Choose one of those months, or import the {month:%Y-%m} export first."
     )
+
+
+def require_database(path: Path, month: date) -> None:
+    """Refuse a report on a database file that does not exist (a read-only open would create
+    an empty one and then report that no month exists, hiding a wrong --db)."""
+    if not path.exists():
+        raise SnapshotMissing(
+            f"{missing_month(month, [])} (The database {path} does not exist; pass --db PATH "
+            f"if it lives elsewhere.)"
+        )
 
 
 def months_in(rows: pd.DataFrame) -> list[date]:
