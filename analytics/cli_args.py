@@ -5,18 +5,18 @@ import argparse
 import sys
 from datetime import date
 
+from analytics.ingest.months import parse_month
+from analytics.problems import PortfolioError
+
 DB_HELP = "database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)"
 
 
 def month(text: str) -> date:
     """An argparse type: 'YYYY-MM' -> the first day of that month."""
     try:
-        year, month_number = text.split("-")
-        return date(int(year), int(month_number), 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a month: write it as YYYY-MM, e.g. 2025-06"
-        ) from None
+        return parse_month(text)
+    except PortfolioError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_days(text: str) -> int:

@@ -245,16 +245,6 @@ def delete_month(as_of: date, *, user: str) -> int:
     return removed
 
 
-def parse_month(text: str) -> date | None:
-    """'2025-03' -> date(2025, 3, 1); None when it is not a month."""
-    text = (text or "").strip()
-    try:
-        year, month = text.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
 def column_rows(plan) -> pd.DataFrame:
     """How each header of the upload was understood."""
     from analytics.domain import FIELD_BY_NAME

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.domain import FIELD_BY_NAME, FIELD_NAMES
+from analytics.ingest import as_of_from_name, parse_month
 from analytics.problems import ImportRefused, PortfolioError
 from dashboard import auth, components, data, frame
 
@@ -51,16 +52,19 @@ def _commit(plan, replace: bool) -> None:
 
 if uploaded is not None:
     content = uploaded.getvalue()
-    from analytics.ingest import as_of_from_name  # light: the ingest package is pure Python
 
     guessed = as_of_from_name(uploaded.name)
     month_text = st.text_input(
         "As-of month (YYYY-MM)", value=f"{guessed:%Y-%m}" if guessed else "",
         help="The month the export describes; pre-filled from the file name when it says.",
     )
-    as_of = data.parse_month(month_text)
-    if as_of is None:
+    if not month_text.strip():
         st.warning("Enter the as-of month as YYYY-MM (for example 2025-03) to check the file.")
+        st.stop()
+    try:
+        as_of = parse_month(month_text)
+    except PortfolioError as exc:
+        components.warning(str(exc))
         st.stop()
 
     try:
