@@ -367,6 +367,15 @@ def read_rows(con: duckdb.DuckDBPyConnection, up_to: date | None = None) -> pd.D
     ).df()
 
 
+def read_month(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """The initiative rows of one snapshot month (empty when the month has none)."""
+    cols = ", ".join(f'"{c}"' for c in ROW_COLUMNS)
+    return con.cursor().execute(
+        f"SELECT {cols} FROM initiative_rows WHERE as_of = ? ORDER BY initiative_id",
+        [month_start(as_of)],
+    ).df()
+
+
 def read_problems(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     return con.cursor().execute(
         "SELECT * FROM snapshot_problems WHERE as_of = ? ORDER BY \"row\" NULLS FIRST, code",

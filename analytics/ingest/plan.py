@@ -116,8 +116,7 @@ def previous_month_warnings(
     if not earlier:
         return ()
     previous = max(earlier)
-    stored = store.read_rows(con, up_to=previous)
-    stored = stored[pd.to_datetime(stored["as_of"]) == pd.Timestamp(previous)]
+    stored = store.read_month(con, previous)
     missing = stored[~stored["initiative_id"].isin(rows["initiative_id"].dropna())]
     return tuple(
         Problem(
