@@ -40,14 +40,14 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
     ("initiatives", "Initiatives", "count", True, "Initiatives in this month's export."),
     ("in_pilot", "In pilot", "count", True, "Initiatives whose stage is pilot now."),
     ("in_production", "In production", "count", True, "Initiatives whose stage is production now."),
-    ("pilot_to_production", "Pilot→prod.", "pct", True,
+    ("pilot_to_production", "Pilot → production", "pct", True,
      "Of the initiatives that ever reached pilot, the share that reached production."),
-    ("p_production_12m", "Live in 12 mo.", "pct", True,
-     "Reach production within 12 months: estimated share of pilots in production within a year of pilot start (Aalen-Johansen; "
+    ("p_production_12m", "In production within 12 months", "pct", True,
+     "Estimated share of pilots in production within a year of pilot start (Aalen-Johansen; "
      "young pilots are not counted as failures)."),
     ("stalled", "Stalled", "count", False,
      "Pilot or scaling initiatives on hold or longer in their stage than the stall threshold."),
-    ("stalled_budget", "Stalled budget", "money", False,
+    ("stalled_budget", "Budget stuck in stalls", "money", False,
      "Approved budget of the stalled initiatives."),
 )
 

@@ -52,8 +52,13 @@ def page_header(title: str, f, lead: str = "") -> None:
         st.write(lead)
 
 
+TILES_PER_ROW = 4  # wide enough for each tile's full label at a laptop's width
+
+
 def kpi_tiles(tiles) -> None:
-    columns = st.columns(len(tiles))
+    columns = []
+    for _ in range(0, len(tiles), TILES_PER_ROW):
+        columns += st.columns(TILES_PER_ROW)
     for column, tile in zip(columns, tiles):
         flat = tile.delta == NO_CHANGE
         column.metric(

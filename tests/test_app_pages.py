@@ -52,7 +52,7 @@ def test_overview_states_the_month_and_the_sample(sample_db: Path) -> None:
     _no_failure(at)
     assert any("sample portfolio" in i.value for i in at.info)
     labels = [m.label for m in at.metric]
-    assert "Pilot→prod." in labels and "Stalled" in labels
+    assert "Pilot → production" in labels and "In production within 12 months" in labels
     assert any("As of" in c.value for c in at.caption)
 
 

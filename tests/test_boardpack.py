@@ -157,7 +157,8 @@ def test_the_headline_slide_is_a_table_of_the_kpis_with_their_change(picture_dec
     assert format_money(stalled.budget) in title(slide)
     before = {t.key: t for t in kpis(data.previous, None)}
     assert f"Stalled: {stalled.count} (was {before['stalled'].value:.0f}; change" in notes(slide)
-    assert f"Stalled budget: ${stalled.budget:,.0f}" in notes(slide)
+    budget_tile = next(t for t in tiles if t.key == "stalled_budget")
+    assert f"{budget_tile.label}: ${stalled.budget:,.0f}" in notes(slide)
 
 
 # --- Chart slides: findings and the numbers behind them -------------------------------------------
