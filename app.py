@@ -6,24 +6,22 @@ import streamlit as st
 
 from analytics.problems import PortfolioError
 from dashboard import components, frame
+from dashboard.registry import PAGES
 
 access = frame.gate()
 
-portfolio = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/funnel.py", title="Funnel and cohorts", icon=":material/filter_alt:"),
-    st.Page("pages/time_to_production.py", title="Time to production", icon=":material/timer:"),
-    st.Page("pages/stalls.py", title="Stalls and causes", icon=":material/block:"),
-    st.Page("pages/value.py", title="Value", icon=":material/payments:"),
-    st.Page("pages/initiatives.py", title="Initiatives", icon=":material/list:"),
-]
-sections = {"Portfolio": portfolio}
-if access.can_import:
-    # Viewers never see the Data page listed; the page also re-checks the role itself.
-    sections["Analysts"] = [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")]
+sections: dict[str, list[st.Page]] = {"Portfolio": [], "Analysts": []}
+for spec in PAGES:
+    # Viewers never see analysts' pages listed; those pages also re-check the role themselves.
+    if spec.analysts_only and not access.can_import:
+        continue
+    section = "Analysts" if spec.analysts_only else "Portfolio"
+    sections[section].append(
+        st.Page(spec.script, title=spec.title, icon=spec.icon, default=spec is PAGES[0])
+    )
 
 try:
-    st.navigation(sections).run()
+    st.navigation({name: pages for name, pages in sections.items() if pages}).run()
 except PortfolioError as exc:
     # e.g. the database stayed locked by a long import: words on the page, never a traceback.
     components.show_domain_error(exc)

@@ -21,15 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-PAGES = (
-    "pages/overview.py",
-    "pages/funnel.py",
-    "pages/time_to_production.py",
-    "pages/stalls.py",
-    "pages/value.py",
-    "pages/initiatives.py",
-    "pages/data.py",
-)
 TARGET_MS = 300.0
 
 
@@ -52,9 +43,11 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from dashboard.registry import PAGES
+
     print(f"{'page':32} {'cold ms':>9} {'warm median ms':>15} {'warm max ms':>12}  verdict")
     worst = 0.0
-    for page in PAGES:
+    for page in (p.script for p in PAGES):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.run()
         at.switch_page(page)

@@ -6,18 +6,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.registry import BROWSING
+from dashboard.registry import PAGES as REGISTRY
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-PAGES = (
-    "pages/overview.py",
-    "pages/funnel.py",
-    "pages/time_to_production.py",
-    "pages/stalls.py",
-    "pages/value.py",
-    "pages/initiatives.py",
-    "pages/data.py",
-)
+PAGES = tuple(p.script for p in REGISTRY)
 TIMEOUT = 60
 
 
@@ -56,7 +50,7 @@ def test_overview_states_the_month_and_the_sample(sample_db: Path) -> None:
     assert any("As of" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("page", PAGES[:-1])
+@pytest.mark.parametrize("page", [p.script for p in BROWSING])
 def test_pages_explain_an_empty_database(db_file: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     # Started without the sample: the app must say there is no data, not draw empty charts.
     monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
@@ -66,7 +60,7 @@ def test_pages_explain_an_empty_database(db_file: Path, monkeypatch: pytest.Monk
     assert any("No data yet" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("page", PAGES[:-1])
+@pytest.mark.parametrize("page", [p.script for p in BROWSING])
 def test_pages_with_filters_from_the_url(sample_db: Path, page: str) -> None:
     # A pasted link: a new session opening this page with the filters in the query string.
     at = _app().switch_page(page)

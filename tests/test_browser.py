@@ -16,20 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.registry import PAGES as REGISTRY
 from tests.conftest import CHROMIUM, ROOT, require_chromium
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PAGES = {
-    "overview": "",
-    "funnel": "funnel",
-    "time_to_production": "time_to_production",
-    "stalls": "stalls",
-    "value": "value",
-    "initiatives": "initiatives",
-    "data": "data",
-}
+PAGES = {p.name: p.url_path for p in REGISTRY}
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
