@@ -1,19 +1,13 @@
 """Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from analytics.kpis import NO_CHANGE
+from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
-
-
-def escape_md(text: object) -> str:
-    """Text from a workbook or a user, made inert for Streamlit's Markdown renderer."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+escape_md = escape_markdown
 
 
 def error(message: object) -> None:

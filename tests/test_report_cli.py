@@ -84,7 +84,7 @@ def test_readable_summary(portfolio, capsys):
     text = capsys.readouterr().out
     assert "Portfolio as of 2025-02-28 (4 initiatives, 1 on hold)" in text
     assert "pilot->production 25%" in text
-    assert "Stalled (>180 days or on hold): 1, budget 200,000" in text
+    assert "Stalled (>180 days or on hold): 1, budget $200,000" in text
     assert "1 left out" in text
 
 

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import charts
+from analytics import charts, formatting
 from analytics.charts.cohorts import IMMATURE_NAME, MATURE_NAME, MAX_COHORTS
 from analytics.charts.common import cause_label, group_key, is_missing, month_label, stage_label
 from analytics.charts.theme import (
@@ -152,17 +152,11 @@ def split_title(fig: go.Figure) -> tuple[str, str]:
 # --- Number words for the notes: exact figures, not the rounded ones on the chart -----------
 
 def pct(value: float | None) -> str:
-    return "n/a" if is_missing(value) else f"{float(value) * 100:.1f}%"
+    return "n/a" if is_missing(value) else formatting.percent(value, 1)
 
 
-def money(value: float | None) -> str:
-    return "n/a" if is_missing(value) else f"${float(value):,.0f}"
-
-
-def count(value: float | None) -> str:
-    if is_missing(value):
-        return "n/a"
-    return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
+money = formatting.money_exact
+count = formatting.count
 
 
 def _references() -> dict[str, ReferenceFigure]:

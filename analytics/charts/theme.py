@@ -12,6 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analytics import formatting
 from analytics.domain import UNATTRIBUTED, Cause, Stage
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 
@@ -276,22 +277,5 @@ def download_config(ctx: ChartContext, chart: str) -> dict[str, object]:
     }
 
 
-def format_money(value: float | None) -> str:
-    """$1.2M, $250k, $900: numbers as people read them."""
-    if value is None or value != value:
-        return "–"
-    sign = "-" if value < 0 else ""
-    v = abs(float(value))
-    if v >= 1e9:
-        return f"{sign}${v / 1e9:.1f}B"
-    if v >= 1e6:
-        return f"{sign}${v / 1e6:.1f}M"
-    if v >= 1e3:
-        return f"{sign}${v / 1e3:.0f}k"
-    return f"{sign}${v:.0f}"
-
-
-def format_pct(value: float | None, digits: int = 0) -> str:
-    if value is None or value != value:
-        return "–"
-    return f"{value * 100:.{digits}f}%"
+format_money = formatting.money
+format_pct = formatting.percent

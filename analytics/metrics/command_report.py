@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from analytics import cli_args, store
+from analytics import cli_args, formatting, store
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_rows, require_database
@@ -42,11 +42,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pct(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.0%}"
+    return "n/a" if value is None else formatting.percent(float(value))  # type: ignore[arg-type]
 
 
 def _money(value: object) -> str:
-    return f"{float(value):,.0f}"
+    return formatting.money_exact(float(value))  # type: ignore[arg-type]
 
 
 def summary(doc: dict) -> str:
