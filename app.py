@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.problems import PortfolioError
-from dashboard import components, frame
+from dashboard import components, frame, heap
 from dashboard.registry import PAGES
 
 access = frame.gate()
@@ -25,3 +25,5 @@ try:
 except PortfolioError as exc:
     # e.g. the database stayed locked by a long import: words on the page, never a traceback.
     components.show_domain_error(exc)
+
+heap.freeze_after_first_run()
