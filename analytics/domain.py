@@ -218,3 +218,37 @@ SOLUTION_BY_VALUE: dict[str, SolutionType] = {
 READINESS_BY_WORD: dict[str, int] = {
     value_key(w): score for score, words in READINESS_WORDS.items() for w in words
 }
+
+#: Excel's error values (METRICS.md section 1): an error in a mapped column, never a blank.
+EXCEL_ERRORS: frozenset[str] = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
+
+#: Money fields where a negative amount is an error (a budget or a spend cannot be negative);
+#: a negative expected or realized value is kept with a warning (a business case can lose money).
+NON_NEGATIVE_MONEY: frozenset[str] = frozenset({"budget", "spend_to_date"})
+
+#: The figures each optional field feeds: named when a field present last month is missing now.
+FIELD_FIGURES: dict[str, str] = {
+    "business_unit": "the business-unit breakdowns and filters",
+    "owner": "the ownership stall cause",
+    "pilot_start": "time to production and the pilot cohorts",
+    "production_date": "time to production and the launches",
+    "stage_entered": "days in stage and the stall count",
+    "budget": "the stalled budget and budget at risk (read as zero)",
+    "spend_to_date": "spend on stopped initiatives (read as zero)",
+    "expected_value": "expected value and value capture (read as zero)",
+    "realized_value": "realized value and value capture (read as zero)",
+    "data_readiness": "the data-readiness stall cause (unknown)",
+    "integration_status": "the integration stall cause (unknown)",
+    "solution_type": "the generic-tools stall cause (unknown)",
+    "success_metric": "the success-metrics stall cause",
+    "stall_cause": "the stall causes the analyst named",
+    "notes": "the notes shown with each initiative",
+}
+
+
+def id_key(value: str) -> str:
+    """An initiative ID as compared within a file and across months: case and spaces ignored."""
+    return " ".join(value.replace("\u200b", " ").replace("\ufeff", " ").split()).casefold()

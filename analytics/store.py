@@ -80,6 +80,15 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         """CREATE TABLE mappings (
              signature VARCHAR PRIMARY KEY, mapping_json VARCHAR, updated_at TIMESTAMP)""",
     )),
+    # A header mapped by hand is remembered per header, wherever it appears next month and
+    # whatever columns come or go; a stage word mapped by hand likewise (METRICS.md section 1).
+    ("0002_import_memory", (
+        """CREATE TABLE header_mappings (
+             header_key VARCHAR PRIMARY KEY, header VARCHAR, field VARCHAR,
+             updated_at TIMESTAMP)""",
+        """CREATE TABLE stage_mappings (
+             value_key VARCHAR PRIMARY KEY, value VARCHAR, stage VARCHAR, updated_at TIMESTAMP)""",
+    )),
 )
 
 
@@ -218,6 +227,7 @@ class SnapshotMeta:
     currency: str | None = None
     imported_by: str = ""
     is_sample: bool = False
+    detail: str | None = None   # for the audit: the sheet taken and the sheets passed over
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,11 +283,15 @@ def write_snapshot(
     workbook: bytes,
     *,
     replace: bool = False,
+    remove_sample: bool = False,
 ) -> None:
     """Store one month in one transaction. `rows` holds ROW_COLUMNS except `as_of`.
 
     Raises SnapshotExists when the month exists and `replace` is false. Never keeps errors:
-    callers refuse imports with errors before they get here.
+    callers refuse imports with errors before they get here. `remove_sample` deletes every
+    sample month in the same transaction (the first real import replaces the sample).
+    Initiative IDs that differ only in case or spaces are one initiative across months:
+    every month's rows take the spelling of the latest month that has it.
     """
     as_of = month_start(meta.as_of)
     warnings = [p for p in problems if p.severity is Severity.WARNING]
@@ -289,6 +303,11 @@ def write_snapshot(
         existed = cur.execute(
             "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
         ).fetchone()[0]
+        if remove_sample:
+            _remove_sample(cur, meta.imported_by or current_user())
+            existed = cur.execute(
+                "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
+            ).fetchone()[0]
         if existed and not replace:
             raise SnapshotExists(
                 f"{as_of:%Y-%m} is already imported. Use --replace (or 'Replace month' on the "
@@ -307,6 +326,7 @@ def write_snapshot(
             f"INSERT INTO initiative_rows ({column_list}) SELECT {column_list} FROM incoming_rows"
         )
         cur.unregister("incoming_rows")
+        _respell_ids(cur)
         cur.register("incoming_problems", problem_frame)
         cur.execute("INSERT INTO snapshot_problems SELECT * FROM incoming_problems")
         cur.unregister("incoming_problems")
@@ -321,12 +341,42 @@ def write_snapshot(
             "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [now, "replace" if existed else "import", as_of, meta.file_name, meta.sha256,
-             len(frame), len(warnings), user, "sample" if meta.is_sample else None],
+             len(frame), len(warnings), user,
+             "; ".join(p for p in ("sample" if meta.is_sample else None, meta.detail) if p)
+             or None],
         )
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+
+
+#: How an initiative ID is compared across months (domain.id_key, in SQL): case and spaces.
+_ID_KEY_SQL = "lower(trim(regexp_replace(initiative_id, '[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+', ' ', 'g')))"
+
+
+def _respell_ids(cur: duckdb.DuckDBPyConnection) -> None:
+    """Give every month's rows of one initiative the spelling of its latest month."""
+    cur.execute(
+        f"""UPDATE initiative_rows SET initiative_id = latest.spelling
+            FROM (SELECT {_ID_KEY_SQL} AS id_key, arg_max(initiative_id, as_of) AS spelling
+                  FROM initiative_rows GROUP BY 1) AS latest
+            WHERE {_ID_KEY_SQL} = latest.id_key AND initiative_id <> latest.spelling"""
+    )
+
+
+def _remove_sample(cur: duckdb.DuckDBPyConnection, user: str) -> None:
+    samples = cur.execute(
+        "SELECT as_of, file_name, sha256, rows FROM snapshots WHERE is_sample ORDER BY as_of"
+    ).fetchall()
+    for as_of, file_name, sha256, rows in samples:
+        for table in ("initiative_rows", "snapshot_problems", "snapshots"):
+            cur.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
+        cur.execute(
+            "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user, "
+            "detail) VALUES (?, 'delete', ?, ?, ?, ?, NULL, ?, ?)",
+            [_now(), as_of, file_name, sha256, rows, user, "sample replaced by real data"],
+        )
 
 
 def delete_snapshot(con: duckdb.DuckDBPyConnection, as_of: date, *, by_user: str = "") -> int:
@@ -405,6 +455,40 @@ def save_mapping(con: duckdb.DuckDBPyConnection, signature: str, mapping_json: s
     con.cursor().execute(
         "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?)", [signature, mapping_json, _now()]
     )
+
+
+def header_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Headers mapped by hand, remembered: header as written -> field (None: ignored)."""
+    rows = con.cursor().execute("SELECT header, field FROM header_mappings").fetchall()
+    return {header: field for header, field in rows}
+
+
+def remember_headers(con: duckdb.DuckDBPyConnection, mapping: dict[str, str | None],
+                     key: object) -> None:
+    """Remember each header's hand mapping; `key` turns a header into its comparison key."""
+    cur = con.cursor()
+    for header, field in mapping.items():
+        cur.execute("INSERT OR REPLACE INTO header_mappings VALUES (?, ?, ?, ?)",
+                    [key(header), header, field, _now()])  # type: ignore[operator]
+
+
+def stage_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Stage words mapped by hand, remembered: word as written -> stage."""
+    rows = con.cursor().execute("SELECT value, stage FROM stage_mappings").fetchall()
+    return {value: stage for value, stage in rows}
+
+
+def remember_stages(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], key: object) -> None:
+    cur = con.cursor()
+    for value, stage in mapping.items():
+        cur.execute("INSERT OR REPLACE INTO stage_mappings VALUES (?, ?, ?, ?)",
+                    [key(value), value, stage, _now()])  # type: ignore[operator]
+
+
+def snapshot_currencies(con: duckdb.DuckDBPyConnection) -> dict[date, str | None]:
+    """Each month's currency as detected at import (None for months stored before it was)."""
+    rows = con.cursor().execute("SELECT as_of, currency FROM snapshots ORDER BY as_of").fetchall()
+    return {as_of: currency for as_of, currency in rows}
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:

@@ -23,6 +23,8 @@ class ColumnMatch:
     column_index: int       # 0-based sheet column (0 = A)
     field: str | None       # canonical field, None when ignored or unmapped
     how: str                # BY_SYNONYM | BY_MAPPING | BY_REMEMBERED | UNMAPPED
+    currency: str | None = None   # a money column's currency named in its header
+    scale: float = 1.0            # a money column's scale named in its header ($k, 000s, m)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class ImportPlan:
     problems: tuple[Problem, ...]
     currency: str | None
     workbook: bytes = field(default=b"", repr=False)
+    sheets_passed: tuple[str, ...] = ()     # other sheets that could have been the export
+    stage_mapping: tuple[tuple[str, str], ...] = ()  # stage words mapped by hand (as written)
+    unknown_stages: tuple[str, ...] = ()    # stage words that map to no stage, as written
 
     @property
     def errors(self) -> tuple[Problem, ...]:
