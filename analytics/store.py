@@ -240,6 +240,7 @@ class SnapshotInfo:
     imported_at: datetime
     imported_by: str
     is_sample: bool
+    currency: str | None = None
 
 
 def month_start(value: date) -> date:
@@ -248,8 +249,8 @@ def month_start(value: date) -> date:
 
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
     rows = con.cursor().execute(
-        "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample "
-        "FROM snapshots ORDER BY as_of"
+        "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample, "
+        "currency FROM snapshots ORDER BY as_of"
     ).fetchall()
     return [SnapshotInfo(*r) for r in rows]
 
@@ -483,6 +484,11 @@ def remember_stages(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], key
     for value, stage in mapping.items():
         cur.execute("INSERT OR REPLACE INTO stage_mappings VALUES (?, ?, ?, ?)",
                     [key(value), value, stage, _now()])  # type: ignore[operator]
+
+
+def snapshot_currency(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """A month's currency; USD when none was written (METRICS.md section 1)."""
+    return snapshot_currencies(con).get(month_start(as_of)) or "USD"
 
 
 def snapshot_currencies(con: duckdb.DuckDBPyConnection) -> dict[date, str | None]:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import store
 from analytics.charts.theme import ChartContext
+from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics import Report, compute_report, initiative_history, load_rows
 from analytics.metrics import breakdown as metric_breakdown
 from analytics.metrics import trend as metric_trend
@@ -142,7 +143,14 @@ def _report(data_version: str, as_of: date, business_unit: str | None,
     return compute_report(
         _rows(data_version, as_of), as_of, stall_days=stall_days,
         business_unit=business_unit, solution_type=solution_type,
+        currency=_currency(data_version, as_of),
     )
+
+
+def _currency(data_version: str, as_of: date) -> str:
+    """The month's snapshot currency (USD when none was written)."""
+    info = next((s for s in snapshots(data_version) if s.as_of == as_of), None)
+    return (info.currency if info else None) or DEFAULT_CURRENCY
 
 
 def report(f: Filters) -> Report:
@@ -199,7 +207,8 @@ def chart_context(f: Filters) -> ChartContext:
     infos = {s.as_of: s for s in snapshots(version())}
     info = infos.get(f.as_of)
     source = info.file_name if info else "portfolio export"
-    return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample())
+    return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample(),
+                        currency=(info.currency if info else None) or DEFAULT_CURRENCY)
 
 
 # --- Writes (the Data page). Never cached; the version changes after each. -------------------

@@ -26,7 +26,7 @@ if stalls.count == 0:
 else:
     col1, col2 = st.columns(2)
     col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
-    col2.metric("Budget stuck in stalls", format_money(stalls.budget), border=True)
+    col2.metric("Budget stuck in stalls", format_money(stalls.budget, report.currency), border=True)
     measure = st.segmented_control(
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
