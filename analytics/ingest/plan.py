@@ -107,6 +107,7 @@ def prepare_import(
     heads = sheet_heads(open_workbook(data))
     if not heads:
         raise refuse_empty(file_name)
+    sheets = tuple(h.name for h in heads)
     heads = _pick_sheet(heads, sheet, file_name)
     choice = choose_header(heads, explicit, _remembered_lookup(con), remembered_headers)
     problems += header_problems(choice, list(parts.columns))
@@ -116,7 +117,7 @@ def prepare_import(
         file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), as_of=month,
         sheet=choice.head.name, header_row=choice.header_row, columns=choice.columns,
         rows=empty_rows(), problems=tuple(problems), currency=None, workbook=data,
-        sheets_passed=choice.passed_over,
+        sheets_passed=choice.passed_over, sheets=sheets,
         stage_mapping=tuple((str(k), str(v)) for k, v in parts.stages.items()
                             if str(v).strip().casefold() in {s.value for s in Stage}),
     )

@@ -94,7 +94,7 @@ def _lookup(text: str, exact: dict[str, object], lenient: dict[str, object]) -> 
 
 _STAGE_HINT = (
     f"use a stage ({', '.join(s.value for s in ALL_STAGES)}) or a synonym of one "
-    f"(docs/import.md lists them), or {' / '.join(ON_HOLD_VALUES)}"
+    f"(the Data page lists them under 'Which headers and stage words the import understands'), or {' / '.join(ON_HOLD_VALUES)}"
 )
 
 
