@@ -148,10 +148,13 @@ if uploaded is not None:
         st.stop()
 
     st.subheader("What was found")
-    col1, col2, col3 = st.columns(3)
+    col1, col2, col3, col4 = st.columns(4)
     col1.metric("Sheet", plan.sheet)
     col2.metric("Header row", plan.header_row)
     col3.metric("Initiatives", len(plan.rows))
+    col4.metric("Currency", plan.currency or data.DEFAULT_CURRENCY,
+                help="Taken from the currency marks in the amounts and the money headers; "
+                     "US dollars when none is written.")
     if plan.sheets_passed:
         st.caption("Sheets passed over: " + ", ".join(
             components.escape_md(name) for name in plan.sheets_passed))
