@@ -297,7 +297,12 @@ def problems_csv(problems: tuple[Problem, ...]) -> bytes:
 
 def stage_words() -> pd.DataFrame:
     """The stage words the import understands (help on the Data page)."""
-    from analytics.domain import ALL_STAGES, ON_HOLD_VALUES, STAGE_LABELS, STAGE_SYNONYMS
+    from analytics.domain import (
+        ALL_STAGES,
+        ON_HOLD_VALUES,
+        STAGE_LABELS,
+        STAGE_SYNONYMS,
+    )
 
     rows = [{"Stage": STAGE_LABELS[s], "Words in the stage column": ", ".join(STAGE_SYNONYMS[s])}
             for s in ALL_STAGES]

@@ -13,8 +13,8 @@ from analytics.charts.theme import (
     STALLED,
     WASTED,
     ChartContext,
-    finish,
     currency_prefix,
+    finish,
     format_money,
     format_pct,
 )

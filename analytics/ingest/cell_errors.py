@@ -13,8 +13,10 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.etree.ElementTree import XMLPullParser
+from typing import IO
+from xml.etree.ElementTree import Element, XMLPullParser
 
 _CHUNK = 64 * 1024
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -47,30 +49,36 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     except KeyError:
         return {}
     targets: dict[str, str] = {}
-    for _, element in _elements(rels, f"{{{_PKG_REL}}}Relationship"):
+    for element in _elements(rels, f"{{{_PKG_REL}}}Relationship"):
         target = element.get("Target", "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join("xl", target))
         targets[element.get("Id", "")] = part
     parts: dict[str, str] = {}
-    for _, element in _elements(workbook, f"{{{_MAIN}}}sheet"):
-        part = targets.get(element.get(f"{{{_REL}}}id", ""))
-        if part:
-            parts[element.get("name", "")] = part
+    for element in _elements(workbook, f"{{{_MAIN}}}sheet"):
+        sheet_part = targets.get(element.get(f"{{{_REL}}}id", ""))
+        if sheet_part:
+            parts[element.get("name", "")] = sheet_part
     return parts
 
 
-def _elements(xml: bytes, tag: str):  # type: ignore[no-untyped-def]
-    parser = XMLPullParser(events=("end",))
+def _ended(parser: XMLPullParser) -> Iterator[Element]:
+    """The elements the parser has closed so far ("end" events only are asked for)."""
+    for event in parser.read_events():
+        element = event[1]
+        if isinstance(element, Element):
+            yield element
+
+
+def _elements(xml: bytes, tag: str) -> Iterator[Element]:
+    parser: XMLPullParser = XMLPullParser(events=("end",))
     parser.feed(xml)
     parser.close()
-    for event, element in parser.read_events():
-        if element.tag == tag:
-            yield event, element
+    return (element for element in _ended(parser) if element.tag == tag)
 
 
-def _errors_in(stream: io.BufferedIOBase, limit: int) -> list[ErrorCell]:
-    parser = XMLPullParser(events=("end",))
+def _errors_in(stream: IO[bytes], limit: int) -> list[ErrorCell]:
+    parser: XMLPullParser = XMLPullParser(events=("end",))
     cell_tag, value_tag = f"{{{_MAIN}}}c", f"{{{_MAIN}}}v"
     found: list[ErrorCell] = []
     while len(found) < limit:
@@ -78,7 +86,7 @@ def _errors_in(stream: io.BufferedIOBase, limit: int) -> list[ErrorCell]:
         if not chunk:
             break
         parser.feed(chunk)
-        for _, element in parser.read_events():
+        for element in _ended(parser):
             if element.tag != cell_tag:
                 continue
             if element.get("t") == "e":
@@ -101,7 +109,7 @@ def error_cells(data: bytes) -> dict[str, list[ErrorCell]]:
             for name, part in _sheet_parts(archive).items():
                 try:
                     with archive.open(part) as stream:
-                        cells = _errors_in(stream, MAX_ERRORS)  # type: ignore[arg-type]
+                        cells = _errors_in(stream, MAX_ERRORS)
                 except KeyError:
                     continue
                 if cells:

@@ -153,7 +153,7 @@ def _typed_errors(data: bytes, choice: HeaderChoice, excel_rows: np.ndarray) -> 
     cells = error_cells(data).get(choice.head.name, [])
     if not cells:
         return []
-    rows = set(int(r) for r in excel_rows)
+    rows = {int(r) for r in excel_rows}
     by_index = {c.column_index: c.header for c in choice.columns if c.field}
     return [
         Problem(Severity.ERROR, "excel_error", EXCEL_ERROR_MESSAGE, choice.head.name,
