@@ -213,3 +213,19 @@ def test_import_file_outside_the_page_keeps_its_sample_flag(tmp_path: Path):
     import_file(book({"P": [HEADER, *FIVE]}), db=db, file_name="s-2025-02.xlsx", is_sample=True)
     with store.connect(db, read_only=True) as con:
         assert [s.is_sample for s in store.list_snapshots(con)] == [True, True]
+
+
+def test_a_euro_portfolio_reads_in_euros_on_the_pages(empty_db: Path):
+    from tests.test_currency import portfolio
+
+    import_file(portfolio(), db=empty_db, file_name="portfolio-2025-01.xlsx")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+
+    stalls = at.switch_page("pages/stalls.py").run()
+    value = at.switch_page("pages/value.py").run()
+
+    assert not stalls.exception and not value.exception
+    assert {m.label: m.value for m in stalls.metric}["Budget stuck in stalls"] == "€400k"
+    shown = {m.label: m.value for m in value.metric}
+    assert shown["Realized value in production"] == "€600k"
+    assert not [v for v in shown.values() if "$" in str(v)]

@@ -65,7 +65,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 def _ended(parser: XMLPullParser) -> Iterator[Element]:
     """The elements the parser has closed so far ("end" events only are asked for)."""
     for event in parser.read_events():
-        element = event[1]
+        element = event[1]  # type: ignore[misc]  # typeshed types the events too narrowly
         if isinstance(element, Element):
             yield element
 
