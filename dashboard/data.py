@@ -76,8 +76,9 @@ def months() -> list[date]:
 
 
 def is_sample() -> bool:
-    infos = snapshots(version())
-    return bool(infos) and all(s.is_sample for s in infos)
+    """Some loaded month is sample data: pages, footers, PNGs and the deck say so (imports
+    never mix the two, so this is also "every month is sample data")."""
+    return any(s.is_sample for s in snapshots(version()))
 
 
 # A resource, not data: the full history can be 600k rows, and cache_data would unpickle a copy
@@ -235,11 +236,6 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
     names the sheet to read instead of the one the import chooses."""
     return _prepare(version(), content, file_name, as_of, tuple(sorted((mapping or {}).items())),
                     tuple(sorted((stages or {}).items())), sheet)
-
-
-def holds_sample() -> bool:
-    """Some loaded month is the shipped sample (a real import then replaces it)."""
-    return any(s.is_sample for s in snapshots(version()))
 
 
 def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):

@@ -205,7 +205,7 @@ if uploaded is not None:
         _problem_groups(plan.warnings, key="warnings")
 
     replace_sample = False
-    if data.holds_sample():
+    if data.is_sample():
         choice = st.radio(
             "The database holds the sample portfolio. Real data is never mixed with it:",
             options=[REMOVE_SAMPLE, KEEP_SAMPLE], index=0, key=SAMPLE_KEY,
@@ -221,7 +221,7 @@ if uploaded is not None:
             help="The previous file stays in the import history and in the backups.",
         )
     blocked = (bool(plan.errors) or (exists and not replace)
-               or (data.holds_sample() and not replace_sample))
+               or (data.is_sample() and not replace_sample))
     if st.button(f"Commit {as_of:%B %Y}", type="primary", disabled=blocked):
         _commit(plan, replace, replace_sample)
 

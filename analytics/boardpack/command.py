@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = ChartContext(
         as_of=args.as_of, source=info.file_name or "portfolio export",
         filters=describe_filters(args.business_unit, args.solution_type, args.stall_days),
-        is_sample=bool(snapshots) and all(s.is_sample for s in snapshots),
+        is_sample=any(s.is_sample for s in snapshots if s.as_of <= args.as_of),
         currency=currencies.get(info.as_of) or DEFAULT_CURRENCY,
     )
     data = pack_data(rows, args.as_of, stall_days=args.stall_days,
