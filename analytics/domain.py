@@ -229,23 +229,25 @@ EXCEL_ERRORS: frozenset[str] = frozenset({
 #: a negative expected or realized value is kept with a warning (a business case can lose money).
 NON_NEGATIVE_MONEY: frozenset[str] = frozenset({"budget", "spend_to_date"})
 
-#: The figures each optional field feeds: named when a field present last month is missing now.
+#: What happens to the figures a field feeds when a field present last month is missing now.
 FIELD_FIGURES: dict[str, str] = {
-    "business_unit": "the business-unit breakdowns and filters",
-    "owner": "the ownership stall cause",
-    "pilot_start": "time to production and the pilot cohorts",
-    "production_date": "time to production and the launches",
-    "stage_entered": "days in stage and the stall count",
-    "budget": "the stalled budget and budget at risk (read as zero)",
-    "spend_to_date": "spend on stopped initiatives (read as zero)",
-    "expected_value": "expected value and value capture (read as zero)",
-    "realized_value": "realized value and value capture (read as zero)",
-    "data_readiness": "the data-readiness stall cause (unknown)",
-    "integration_status": "the integration stall cause (unknown)",
-    "solution_type": "the generic-tools stall cause (unknown)",
-    "success_metric": "the success-metrics stall cause",
-    "stall_cause": "the stall causes the analyst named",
-    "notes": "the notes shown with each initiative",
+    "business_unit": "the business-unit breakdowns and filter will show every initiative as "
+                     "unknown",
+    "owner": "the ownership stall cause will read every owner as unclear",
+    "pilot_start": "time to production and the pilot cohorts will lose the pilots that "
+                   "started this month",
+    "production_date": "time to production will lose this month's launches",
+    "stage_entered": "days in stage and the stall count will be unknown",
+    "budget": "the stalled budget and the budget by cause will read as zero",
+    "spend_to_date": "spend on stopped initiatives will read as zero",
+    "expected_value": "expected value and value capture will read as zero",
+    "realized_value": "realized value and value capture will read as zero",
+    "data_readiness": "the data-readiness stall cause will be unknown",
+    "integration_status": "the integration stall cause will be unknown",
+    "solution_type": "the generic-tools stall cause will be unknown",
+    "success_metric": "the success-metrics stall cause will read every metric as unclear",
+    "stall_cause": "the stall causes analysts wrote will be gone",
+    "notes": "the notes shown with each initiative will be gone",
 }
 
 

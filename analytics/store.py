@@ -13,7 +13,7 @@ import getpass
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -23,7 +23,13 @@ import duckdb
 import pandas as pd
 
 from analytics.domain import FIELDS, Kind
-from analytics.problems import Problem, Severity, SnapshotExists, SnapshotMissing, StoreLocked
+from analytics.problems import (
+    Problem,
+    Severity,
+    SnapshotExists,
+    SnapshotMissing,
+    StoreLocked,
+)
 
 DEFAULT_DB = Path("data") / "portfolio.duckdb"
 DB_ENV = "PORTFOLIO_DB"
@@ -465,12 +471,12 @@ def header_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 
 def remember_headers(con: duckdb.DuckDBPyConnection, mapping: dict[str, str | None],
-                     key: object) -> None:
+                     key: Callable[[str], str]) -> None:
     """Remember each header's hand mapping; `key` turns a header into its comparison key."""
     cur = con.cursor()
     for header, field in mapping.items():
         cur.execute("INSERT OR REPLACE INTO header_mappings VALUES (?, ?, ?, ?)",
-                    [key(header), header, field, _now()])  # type: ignore[operator]
+                    [key(header), header, field, _now()])
 
 
 def stage_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -479,11 +485,12 @@ def stage_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {value: stage for value, stage in rows}
 
 
-def remember_stages(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], key: object) -> None:
+def remember_stages(con: duckdb.DuckDBPyConnection, mapping: dict[str, str],
+                    key: Callable[[str], str]) -> None:
     cur = con.cursor()
     for value, stage in mapping.items():
         cur.execute("INSERT OR REPLACE INTO stage_mappings VALUES (?, ?, ?, ?)",
-                    [key(value), value, stage, _now()])  # type: ignore[operator]
+                    [key(value), value, stage, _now()])
 
 
 def snapshot_currency(con: duckdb.DuckDBPyConnection, as_of: date) -> str:

@@ -244,8 +244,9 @@ def _vanished_fields(stored: pd.DataFrame, previous: date, fields: frozenset[str
         Problem(
             Severity.WARNING, "field_vanished",
             f"the {previous:%Y-%m} export had a {FIELD_BY_NAME[name].label.lower()} column and "
-            f"this one has none: {FIELD_FIGURES[name]} will read from this month's export only. "
-            "If the column was renamed, map it",
+            f"this one has none, so {FIELD_FIGURES[name]} for this month. If the column was "
+            "renamed, map it to this field; if it was dropped on purpose, this warning stays "
+            "with the month",
             value=FIELD_BY_NAME[name].label,
         )
         for name in FIELD_FIGURES
