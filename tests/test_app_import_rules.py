@@ -229,3 +229,14 @@ def test_a_euro_portfolio_reads_in_euros_on_the_pages(empty_db: Path):
     shown = {m.label: m.value for m in value.metric}
     assert shown["Realized value in production"] == "€600k"
     assert not [v for v in shown.values() if "$" in str(v)]
+
+
+def test_help_on_headers_and_stage_words_is_in_the_app(empty_db: Path):
+    at = data_page()
+
+    help_box = next(e for e in at.expander
+                    if e.label == "Which headers and stage words the import understands")
+    stages, headers = (d.value for d in help_box.dataframe)
+    assert "proof of concept" in stages.set_index("Stage").loc["Pilot", "Words in the stage column"]
+    assert "Approved Budget" in headers.set_index("Field").loc["Budget", "Headers recognised"]
+    assert not [e for e in at.expander if "docs/" in " ".join(m.value for m in e.markdown)]
