@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
-from analytics.kpis import NO_CHANGE
+from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
 
@@ -55,7 +55,8 @@ def kpi_tiles(tiles) -> None:
     for _ in range(0, len(tiles), TILES_PER_ROW):
         columns += st.columns(TILES_PER_ROW)
     for column, tile in zip(columns, tiles):
-        flat = tile.delta == NO_CHANGE
+        # A change across currencies is not a rise or a fall: no arrow, no colour.
+        flat = tile.delta == NO_CHANGE or (tile.delta or "").startswith(CURRENCY_CHANGED)
         column.metric(
             tile.label, tile.text, delta=tile.delta,
             delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),

@@ -41,7 +41,7 @@ from analytics.charts.theme import (
     ChartContext,
     wrap,
 )
-from analytics.kpis import NO_CHANGE, Kpi, kpis
+from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE, Kpi, kpis
 
 PORTFOLIO_NAME = "AI Pilot-to-Production"
 DECK_TITLE = f"{PORTFOLIO_NAME} — Board pack"
@@ -371,7 +371,7 @@ def _kpi_slide(prs: PresentationType, data: PackData, ctx: ChartContext, *, page
 
 
 def _delta_colour(tile: Kpi) -> str:
-    if tile.delta is None or tile.delta == NO_CHANGE:
+    if tile.delta is None or tile.delta == NO_CHANGE or tile.delta.startswith(CURRENCY_CHANGED):
         return MUTED
     rising = tile.delta.startswith("+")
     return BETTER if rising == tile.higher_is_better else WORSE
