@@ -218,3 +218,39 @@ SOLUTION_BY_VALUE: dict[str, SolutionType] = {
 READINESS_BY_WORD: dict[str, int] = {
     value_key(w): score for score, words in READINESS_WORDS.items() for w in words
 }
+
+#: Excel's error values (METRICS.md section 1): an error in a mapped column, never a blank.
+EXCEL_ERRORS: frozenset[str] = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
+
+#: Money fields where a negative amount is an error (a budget or a spend cannot be negative);
+#: a negative expected or realized value is kept with a warning (a business case can lose money).
+NON_NEGATIVE_MONEY: frozenset[str] = frozenset({"budget", "spend_to_date"})
+
+#: What happens to the figures a field feeds when a field present last month is missing now.
+FIELD_FIGURES: dict[str, str] = {
+    "business_unit": "the business-unit breakdowns and filter will show every initiative as "
+                     "unknown",
+    "owner": "the ownership stall cause will read every owner as unclear",
+    "pilot_start": "time to production and the pilot cohorts will lose the pilots that "
+                   "started this month",
+    "production_date": "time to production will lose this month's launches",
+    "stage_entered": "days in stage and the stall count will be unknown",
+    "budget": "the stalled budget and the budget by cause will read as zero",
+    "spend_to_date": "spend on stopped initiatives will read as zero",
+    "expected_value": "expected value and value capture will read as zero",
+    "realized_value": "realized value and value capture will read as zero",
+    "data_readiness": "the data-readiness stall cause will be unknown",
+    "integration_status": "the integration stall cause will be unknown",
+    "solution_type": "the generic-tools stall cause will be unknown",
+    "success_metric": "the success-metrics stall cause will read every metric as unclear",
+    "stall_cause": "the stall causes analysts wrote will be gone",
+    "notes": "the notes shown with each initiative will be gone",
+}
+
+
+def id_key(value: str) -> str:
+    """An initiative ID as compared within a file and across months: case and spaces ignored."""
+    return " ".join(value.replace("\u200b", " ").replace("\ufeff", " ").split()).casefold()

@@ -52,19 +52,27 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
 )
 
 
-def _format(kind: str, value: float | None) -> str:
+def _format(kind: str, value: float | None, currency: str) -> str:
     if value is None or value != value:
         return "–"
     if kind == "pct":
         return format_pct(value)
     if kind == "money":
-        return format_money(value)
+        return format_money(value, currency)
     return f"{value:,.0f}"
 
 
-def _delta(kind: str, now: float | None, before: float | None) -> str | None:
+#: The change of a money figure between months in different currencies is not computed.
+CURRENCY_CHANGED = "currency changed"
+
+
+def _delta(kind: str, now: float | None, before: float | None, currency: str,
+           before_currency: str) -> str | None:
     if now is None or before is None or now != now or before != before:
         return None
+    if kind == "money" and currency != before_currency:
+        # METRICS.md section 1: amounts in different currencies are never added or subtracted.
+        return f"{CURRENCY_CHANGED} ({before_currency} to {currency})"
     change = now - before
     if kind == "pct":
         if round(change * 100) == 0:
@@ -73,7 +81,7 @@ def _delta(kind: str, now: float | None, before: float | None) -> str | None:
     if round(change) == 0:
         return NO_CHANGE
     if kind == "money":
-        text = format_money(abs(change))
+        text = format_money(abs(change), currency)
         return ("+" if change >= 0 else "-") + text
     return f"{change:+,.0f}"
 
@@ -82,8 +90,9 @@ def kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
     now = _headline(report)
     before = _headline(previous) if previous is not None else {}
     return tuple(
-        Kpi(key, label, now[key], _format(kind, now[key]),
-            _delta(kind, now[key], before.get(key)) if previous is not None else None,
+        Kpi(key, label, now[key], _format(kind, now[key], report.currency),
+            _delta(kind, now[key], before.get(key), report.currency, previous.currency)
+            if previous is not None else None,
             better, help_text)
         for key, label, kind, better, help_text in _SPEC
     )

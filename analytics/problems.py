@@ -70,3 +70,7 @@ class SnapshotMissing(PortfolioError):
 
 class StoreLocked(PortfolioError):
     """Another process holds the database's write lock."""
+
+
+class SampleInDatabase(PortfolioError):
+    """A real export was about to be imported beside the shipped sample portfolio."""

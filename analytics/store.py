@@ -13,7 +13,7 @@ import getpass
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -23,7 +23,13 @@ import duckdb
 import pandas as pd
 
 from analytics.domain import FIELDS, Kind
-from analytics.problems import Problem, Severity, SnapshotExists, SnapshotMissing, StoreLocked
+from analytics.problems import (
+    Problem,
+    Severity,
+    SnapshotExists,
+    SnapshotMissing,
+    StoreLocked,
+)
 
 DEFAULT_DB = Path("data") / "portfolio.duckdb"
 DB_ENV = "PORTFOLIO_DB"
@@ -79,6 +85,15 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
              by_user VARCHAR, detail VARCHAR)""",
         """CREATE TABLE mappings (
              signature VARCHAR PRIMARY KEY, mapping_json VARCHAR, updated_at TIMESTAMP)""",
+    )),
+    # A header mapped by hand is remembered per header, wherever it appears next month and
+    # whatever columns come or go; a stage word mapped by hand likewise (METRICS.md section 1).
+    ("0002_import_memory", (
+        """CREATE TABLE header_mappings (
+             header_key VARCHAR PRIMARY KEY, header VARCHAR, field VARCHAR,
+             updated_at TIMESTAMP)""",
+        """CREATE TABLE stage_mappings (
+             value_key VARCHAR PRIMARY KEY, value VARCHAR, stage VARCHAR, updated_at TIMESTAMP)""",
     )),
 )
 
@@ -218,6 +233,7 @@ class SnapshotMeta:
     currency: str | None = None
     imported_by: str = ""
     is_sample: bool = False
+    detail: str | None = None   # for the audit: the sheet taken and the sheets passed over
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +246,7 @@ class SnapshotInfo:
     imported_at: datetime
     imported_by: str
     is_sample: bool
+    currency: str | None = None
 
 
 def month_start(value: date) -> date:
@@ -238,8 +255,8 @@ def month_start(value: date) -> date:
 
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
     rows = con.cursor().execute(
-        "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample "
-        "FROM snapshots ORDER BY as_of"
+        "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample, "
+        "currency FROM snapshots ORDER BY as_of"
     ).fetchall()
     return [SnapshotInfo(*r) for r in rows]
 
@@ -273,11 +290,15 @@ def write_snapshot(
     workbook: bytes,
     *,
     replace: bool = False,
+    remove_sample: bool = False,
 ) -> None:
     """Store one month in one transaction. `rows` holds ROW_COLUMNS except `as_of`.
 
     Raises SnapshotExists when the month exists and `replace` is false. Never keeps errors:
-    callers refuse imports with errors before they get here.
+    callers refuse imports with errors before they get here. `remove_sample` deletes every
+    sample month in the same transaction (the first real import replaces the sample).
+    Initiative IDs that differ only in case or spaces are one initiative across months:
+    every month's rows take the spelling of the latest month that has it.
     """
     as_of = month_start(meta.as_of)
     warnings = [p for p in problems if p.severity is Severity.WARNING]
@@ -289,6 +310,11 @@ def write_snapshot(
         existed = cur.execute(
             "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
         ).fetchone()[0]
+        if remove_sample:
+            _remove_sample(cur, meta.imported_by or current_user())
+            existed = cur.execute(
+                "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
+            ).fetchone()[0]
         if existed and not replace:
             raise SnapshotExists(
                 f"{as_of:%Y-%m} is already imported. Use --replace (or 'Replace month' on the "
@@ -307,6 +333,7 @@ def write_snapshot(
             f"INSERT INTO initiative_rows ({column_list}) SELECT {column_list} FROM incoming_rows"
         )
         cur.unregister("incoming_rows")
+        _respell_ids(cur)
         cur.register("incoming_problems", problem_frame)
         cur.execute("INSERT INTO snapshot_problems SELECT * FROM incoming_problems")
         cur.unregister("incoming_problems")
@@ -321,12 +348,42 @@ def write_snapshot(
             "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [now, "replace" if existed else "import", as_of, meta.file_name, meta.sha256,
-             len(frame), len(warnings), user, "sample" if meta.is_sample else None],
+             len(frame), len(warnings), user,
+             "; ".join(p for p in ("sample" if meta.is_sample else None, meta.detail) if p)
+             or None],
         )
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+
+
+#: How an initiative ID is compared across months (domain.id_key, in SQL): case and spaces.
+_ID_KEY_SQL = "lower(trim(regexp_replace(initiative_id, '[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+', ' ', 'g')))"
+
+
+def _respell_ids(cur: duckdb.DuckDBPyConnection) -> None:
+    """Give every month's rows of one initiative the spelling of its latest month."""
+    cur.execute(
+        f"""UPDATE initiative_rows SET initiative_id = latest.spelling
+            FROM (SELECT {_ID_KEY_SQL} AS id_key, arg_max(initiative_id, as_of) AS spelling
+                  FROM initiative_rows GROUP BY 1) AS latest
+            WHERE {_ID_KEY_SQL} = latest.id_key AND initiative_id <> latest.spelling"""
+    )
+
+
+def _remove_sample(cur: duckdb.DuckDBPyConnection, user: str) -> None:
+    samples = cur.execute(
+        "SELECT as_of, file_name, sha256, rows FROM snapshots WHERE is_sample ORDER BY as_of"
+    ).fetchall()
+    for as_of, file_name, sha256, rows in samples:
+        for table in ("initiative_rows", "snapshot_problems", "snapshots"):
+            cur.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
+        cur.execute(
+            "INSERT INTO audit (\"at\", action, as_of, file_name, sha256, rows, warnings, by_user, "
+            "detail) VALUES (?, 'delete', ?, ?, ?, ?, NULL, ?, ?)",
+            [_now(), as_of, file_name, sha256, rows, user, "sample replaced by real data"],
+        )
 
 
 def delete_snapshot(con: duckdb.DuckDBPyConnection, as_of: date, *, by_user: str = "") -> int:
@@ -405,6 +462,46 @@ def save_mapping(con: duckdb.DuckDBPyConnection, signature: str, mapping_json: s
     con.cursor().execute(
         "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?)", [signature, mapping_json, _now()]
     )
+
+
+def header_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Headers mapped by hand, remembered: header as written -> field (None: ignored)."""
+    rows = con.cursor().execute("SELECT header, field FROM header_mappings").fetchall()
+    return {header: field for header, field in rows}
+
+
+def remember_headers(con: duckdb.DuckDBPyConnection, mapping: dict[str, str | None],
+                     key: Callable[[str], str]) -> None:
+    """Remember each header's hand mapping; `key` turns a header into its comparison key."""
+    cur = con.cursor()
+    for header, field in mapping.items():
+        cur.execute("INSERT OR REPLACE INTO header_mappings VALUES (?, ?, ?, ?)",
+                    [key(header), header, field, _now()])
+
+
+def stage_memory(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Stage words mapped by hand, remembered: word as written -> stage."""
+    rows = con.cursor().execute("SELECT value, stage FROM stage_mappings").fetchall()
+    return {value: stage for value, stage in rows}
+
+
+def remember_stages(con: duckdb.DuckDBPyConnection, mapping: dict[str, str],
+                    key: Callable[[str], str]) -> None:
+    cur = con.cursor()
+    for value, stage in mapping.items():
+        cur.execute("INSERT OR REPLACE INTO stage_mappings VALUES (?, ?, ?, ?)",
+                    [key(value), value, stage, _now()])
+
+
+def snapshot_currency(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """A month's currency; USD when none was written (METRICS.md section 1)."""
+    return snapshot_currencies(con).get(month_start(as_of)) or "USD"
+
+
+def snapshot_currencies(con: duckdb.DuckDBPyConnection) -> dict[date, str | None]:
+    """Each month's currency as detected at import (None for months stored before it was)."""
+    rows = con.cursor().execute("SELECT as_of, currency FROM snapshots ORDER BY as_of").fetchall()
+    return {as_of: currency for as_of, currency in rows}
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.kpis import NO_CHANGE
+from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
+from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
 
@@ -54,7 +55,8 @@ def kpi_tiles(tiles) -> None:
     for _ in range(0, len(tiles), TILES_PER_ROW):
         columns += st.columns(TILES_PER_ROW)
     for column, tile in zip(columns, tiles):
-        flat = tile.delta == NO_CHANGE
+        # A change across currencies is not a rise or a fall: no arrow, no colour.
+        flat = tile.delta == NO_CHANGE or (tile.delta or "").startswith(CURRENCY_CHANGED)
         column.metric(
             tile.label, tile.text, delta=tile.delta,
             delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
@@ -84,12 +86,24 @@ MONEY_COLUMNS = frozenset({"budget", "spend_to_date", "expected_value", "realize
 DATE_COLUMNS = frozenset({"stage_since", "origin", "end_date", "as_of", "pilot_start", "production_date"})
 
 
-def _column_config(frame) -> dict[str, object]:
+#: Streamlit's named money formats; other currencies are written with their prefix.
+_NUMBER_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+
+
+def money_label(label: str, currency: str) -> str:
+    """A money column's header names its currency: 'Budget (EUR)'."""
+    return f"{label} ({currency})"
+
+
+def _column_config(frame, currency: str) -> dict[str, object]:
     config: dict[str, object] = {}
     for column in frame.columns:
         label = COLUMN_LABELS.get(column, column)
         if column in MONEY_COLUMNS:
-            config[column] = st.column_config.NumberColumn(label, format="dollar")
+            money_format = _NUMBER_FORMATS.get(
+                currency, currency_prefix(currency).replace("%", "%%") + "%.0f")
+            config[column] = st.column_config.NumberColumn(
+                money_label(label, currency), format=money_format)
         elif column in DATE_COLUMNS:
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif column == "weight":
@@ -113,11 +127,14 @@ def page_slides_button(f, ctx, names: tuple[str, ...], page: str) -> None:
     )
 
 
-def table_downloads(frame, stem: str, *, key: str) -> None:
-    """CSV and Excel copies of a table, built on click, with formula injection neutralised."""
+def table_downloads(frame, stem: str, *, key: str, currency: str = DEFAULT_CURRENCY) -> None:
+    """CSV and Excel copies of a table, built on click, with formula injection neutralised;
+    money columns name their currency in the header."""
     from analytics.export import to_csv_bytes, to_xlsx_bytes
 
-    readable = frame.rename(columns=COLUMN_LABELS)
+    readable = frame.rename(columns={
+        c: money_label(COLUMN_LABELS.get(c, c), currency) if c in MONEY_COLUMNS
+        else COLUMN_LABELS.get(c, c) for c in frame.columns})
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "CSV", data=lambda: to_csv_bytes(readable), file_name=f"{stem}.csv", mime="text/csv",
@@ -145,18 +162,20 @@ def _readable_causes(frame):
 
 
 def initiative_table(frame, *, key: str | None = None, height: int | str = "auto",
-                     download: str | None = None, selectable: bool = False):
+                     download: str | None = None, selectable: bool = False,
+                     currency: str = DEFAULT_CURRENCY):
     """Initiatives as a table: text stays text (st.dataframe never renders Markdown).
 
     `download` names the file stem of CSV/Excel copies offered under the table; with
     `selectable`, one row can be picked and the selection event is returned."""
     shown = _readable_causes(frame)
     event = st.dataframe(
-        shown, hide_index=True, key=key, height=height, column_config=_column_config(shown),
+        shown, hide_index=True, key=key, height=height,
+        column_config=_column_config(shown, currency),
         **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
     )
     if download and not frame.empty:
-        table_downloads(shown, download, key=key or download)
+        table_downloads(shown, download, key=key or download, currency=currency)
     return event
 
 
@@ -185,4 +204,5 @@ def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
         return
     selected = pd.concat(frames).drop_duplicates(subset=["initiative_id"]) if len(frames) > 1 else frames[0]
     st.markdown(f"**{len(selected)} initiatives behind your selection**")
-    initiative_table(selected, key=f"{key}-behind", download=f"{ctx.file_stem(name)}-selection")
+    initiative_table(selected, key=f"{key}-behind", download=f"{ctx.file_stem(name)}-selection",
+                     currency=ctx.currency)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import store
 from analytics.charts.theme import ChartContext
+from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics import Report, compute_report, initiative_history, load_rows
 from analytics.metrics import breakdown as metric_breakdown
 from analytics.metrics import trend as metric_trend
@@ -75,8 +76,9 @@ def months() -> list[date]:
 
 
 def is_sample() -> bool:
-    infos = snapshots(version())
-    return bool(infos) and all(s.is_sample for s in infos)
+    """Some loaded month is sample data: pages, footers, PNGs and the deck say so (imports
+    never mix the two, so this is also "every month is sample data")."""
+    return any(s.is_sample for s in snapshots(version()))
 
 
 # A resource, not data: the full history can be 600k rows, and cache_data would unpickle a copy
@@ -116,6 +118,7 @@ def _audit(data_version: str) -> pd.DataFrame:
         "Initiatives": audit["rows"],
         "Warnings": audit["warnings"],
         "By": audit["by_user"],
+        "Detail": audit["detail"],
         "SHA-256": audit["sha256"].str.slice(0, 12),
     })
 
@@ -142,7 +145,14 @@ def _report(data_version: str, as_of: date, business_unit: str | None,
     return compute_report(
         _rows(data_version, as_of), as_of, stall_days=stall_days,
         business_unit=business_unit, solution_type=solution_type,
+        currency=_currency(data_version, as_of),
     )
+
+
+def _currency(data_version: str, as_of: date) -> str:
+    """The month's snapshot currency (USD when none was written)."""
+    info = next((s for s in snapshots(data_version) if s.as_of == as_of), None)
+    return (info.currency if info else None) or DEFAULT_CURRENCY
 
 
 def report(f: Filters) -> Report:
@@ -199,29 +209,36 @@ def chart_context(f: Filters) -> ChartContext:
     infos = {s.as_of: s for s in snapshots(version())}
     info = infos.get(f.as_of)
     source = info.file_name if info else "portfolio export"
-    return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample())
+    return ChartContext(as_of=f.as_of, source=source, filters=f.describe(), is_sample=is_sample(),
+                        currency=(info.currency if info else None) or DEFAULT_CURRENCY)
 
 
 # --- Writes (the Data page). Never cached; the version changes after each. -------------------
 
 @st.cache_data(max_entries=4, show_spinner="Reading the workbook…")
 def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | None,
-             mapping: tuple[tuple[str, str | None], ...]):
+             columns: tuple[tuple[str, str | None], ...], stages: tuple[tuple[str, str], ...],
+             sheet: str | None):
     from analytics.ingest import prepare_import
 
+    mapping = {"columns": dict(columns), "stages": dict(stages)}
     with store.connect(database().path, read_only=True) as con:
-        return prepare_import(
-            content, file_name, as_of=as_of, mapping=dict(mapping) or None, con=con
-        )
+        return prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
+                              sheet=sheet)
 
 
 def prepare_upload(content: bytes, file_name: str, as_of: date | None,
-                   mapping: dict[str, str | None] | None):
-    """Read and validate an upload without writing anything (cached per file and mapping)."""
-    return _prepare(version(), content, file_name, as_of, tuple(sorted((mapping or {}).items())))
+                   mapping: dict[str, str | None] | None,
+                   stages: dict[str, str] | None = None, sheet: str | None = None):
+    """Read and validate an upload without writing anything (cached per file and choices).
+
+    `mapping` maps headers to fields, `stages` the analyst's stage words to stages, `sheet`
+    names the sheet to read instead of the one the import chooses."""
+    return _prepare(version(), content, file_name, as_of, tuple(sorted((mapping or {}).items())),
+                    tuple(sorted((stages or {}).items())), sheet)
 
 
-def commit_upload(plan, *, replace: bool, user: str):
+def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):
     from analytics.backup import make_backup
     from analytics.ingest import commit_import
 
@@ -230,7 +247,8 @@ def commit_upload(plan, *, replace: bool, user: str):
     if months():
         make_backup(database().path, "import")
     with store.connect(database().path) as con:
-        result = commit_import(con, plan, replace=replace, imported_by=user)
+        result = commit_import(con, plan, replace=replace, imported_by=user,
+                               replace_sample=replace_sample)
     st.cache_data.clear()
     return result
 
@@ -243,6 +261,61 @@ def delete_month(as_of: date, *, user: str) -> int:
         removed = store.delete_snapshot(con, as_of, by_user=user)
     st.cache_data.clear()
     return removed
+
+
+def _problem_text(p: Problem) -> str:
+    where = p.where()
+    value = f"value '{p.value}':" if p.value is not None else ""
+    return " ".join(part for part in (f"{where}:" if where else "", value, p.message) if part)
+
+
+def problem_groups(problems: tuple[Problem, ...]) -> list[tuple[str, int, list[str]]]:
+    """Problems grouped by kind, most frequent first: (readable label, count, whole texts)."""
+    from analytics.ingest.model import problem_label
+
+    by_code: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_code.setdefault(problem.code, []).append(problem)
+    groups = [(problem_label(code), len(found), [_problem_text(p) for p in found])
+              for code, found in by_code.items()]
+    return sorted(groups, key=lambda g: (-g[1], g[0]))
+
+
+def problems_csv(problems: tuple[Problem, ...]) -> bytes:
+    """Every problem as CSV (kind label first), formulas neutralised."""
+    from analytics.export import to_csv_bytes
+    from analytics.ingest.model import problem_label
+
+    frame = problem_rows(problems)
+    frame.insert(0, "Kind", [problem_label(p.code) for p in problems])
+    return to_csv_bytes(frame)
+
+
+def stage_words() -> pd.DataFrame:
+    """The stage words the import understands (help on the Data page)."""
+    from analytics.domain import (
+        ALL_STAGES,
+        ON_HOLD_VALUES,
+        STAGE_LABELS,
+        STAGE_SYNONYMS,
+    )
+
+    rows = [{"Stage": STAGE_LABELS[s], "Words in the stage column": ", ".join(STAGE_SYNONYMS[s])}
+            for s in ALL_STAGES]
+    rows.append({"Stage": "On hold (keeps last month's stage)",
+                 "Words in the stage column": ", ".join(ON_HOLD_VALUES)})
+    return pd.DataFrame(rows, columns=["Stage", "Words in the stage column"])
+
+
+def header_synonyms() -> pd.DataFrame:
+    """The headers each field is recognised by (help on the Data page)."""
+    from analytics.domain import FIELDS
+
+    return pd.DataFrame(
+        [{"Field": f.label, "Required": "yes" if f.required else "",
+          "Headers recognised": ", ".join(f.synonyms)} for f in FIELDS],
+        columns=["Field", "Required", "Headers recognised"],
+    )
 
 
 def column_rows(plan) -> pd.DataFrame:

@@ -3,13 +3,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.domain import FIELD_BY_NAME, FIELD_NAMES
+from analytics.domain import ALL_STAGES, FIELD_BY_NAME, FIELD_NAMES, STAGE_LABELS
 from analytics.ingest import as_of_from_name, parse_month
 from analytics.problems import ImportRefused, PortfolioError
-from dashboard import auth, components, data, frame
+from dashboard import auth, components, data, filters, frame
 
 IGNORE = "(ignore this column)"
 MAP_PREFIX = "map::"
+STAGE_PREFIX = "stage::"
+CHOOSE_STAGE = "(choose a stage)"
+AUTO_SHEET = "(let the import choose)"
+SHEET_KEY = "data::sheet"
+SAMPLE_KEY = "data::sample"
+REMOVE_SAMPLE = "Remove the sample portfolio and load this export (recommended)"
+KEEP_SAMPLE = "Keep the sample portfolio; do not import yet"
+UPLOAD_ROUND = "data::upload_round"
+JUST_LOADED = "data::just_loaded"
+PENDING_MONTH = "data::pending_month"
+SHOWN_PER_KIND = 100
+
+# After a commit the as-of filter moves to the month just loaded: set before the sidebar
+# draws its selectbox (a widget's state cannot change once it is drawn in a run).
+if PENDING_MONTH in st.session_state:
+    st.session_state[filters.MONTH_KEY] = st.session_state.pop(PENDING_MONTH)
 
 frame.start(needs_data=False)
 access = auth.require_analyst()
@@ -20,10 +36,34 @@ st.write(
     "and a month either lands whole or not at all."
 )
 
+
+def _problem_groups(problems, *, key: str, expanded: bool = False) -> None:
+    """Problems grouped by kind with counts; every text whole; all of them downloadable."""
+    for label, count, texts in data.problem_groups(problems):
+        with st.expander(f"{label}: {count}", expanded=expanded):
+            st.markdown("\n".join(f"- {components.escape_md(t)}" for t in texts[:SHOWN_PER_KIND]))
+            if count > SHOWN_PER_KIND:
+                st.caption(f"... and {count - SHOWN_PER_KIND} more in the download.")
+    st.download_button(
+        "Download these as CSV", data=data.problems_csv(problems), file_name=f"{key}.csv",
+        mime="text/csv", icon=":material/download:", key=f"download-{key}",
+    )
+
+
+just_loaded = st.session_state.pop(JUST_LOADED, None)
+if just_loaded is not None:
+    st.success(just_loaded["text"], icon=":material/check_circle:")
+    if just_loaded["warnings"]:
+        st.markdown(f"**Warnings kept with {just_loaded['month']}**")
+        _problem_groups(just_loaded["warnings"], key=f"warnings-{just_loaded['month_key']}")
+
+upload_round = st.session_state.get(UPLOAD_ROUND, 0)
 uploaded = st.file_uploader(
     "Monthly export (Excel workbook)",
     type=["xlsx", "xlsm", "xls", "xlsb", "ods"],
-    help="Any sheet, any header row: headers are matched against known synonyms.",
+    help="Any sheet, any header row: headers are matched against known synonyms (listed under "
+         "'Which headers and stage words the import understands' at the bottom of this page).",
+    key=f"upload-{upload_round}",
 )
 
 
@@ -35,19 +75,43 @@ def _mapping_from_widgets() -> dict[str, str | None]:
     return mapping
 
 
-def _commit(plan, replace: bool) -> None:
+def _stages_from_widgets() -> dict[str, str]:
+    return {
+        key[len(STAGE_PREFIX):]: value for key, value in st.session_state.items()
+        if isinstance(key, str) and key.startswith(STAGE_PREFIX) and value
+        and value != CHOOSE_STAGE
+    }
+
+
+def _forget_choices() -> None:
+    for key in list(st.session_state):
+        if isinstance(key, str) and (key.startswith((MAP_PREFIX, STAGE_PREFIX))
+                                     or key in (SHEET_KEY, SAMPLE_KEY)):
+            del st.session_state[key]
+
+
+def _commit(plan, replace: bool, replace_sample: bool) -> None:
     try:
-        result = data.commit_upload(plan, replace=replace, user=access.user)
+        result = data.commit_upload(plan, replace=replace, user=access.user,
+                                    replace_sample=replace_sample)
     except PortfolioError as exc:
         components.show_domain_error(exc)
         return
+    month = f"{result.as_of:%B %Y}"
     if result.status == "unchanged":
-        st.info(f"{result.as_of:%B %Y} already holds this exact file: nothing changed.")
+        text = f"{month} already holds this exact file: nothing changed."
     else:
-        st.success(
-            f"{result.as_of:%B %Y} {result.status}: {result.rows} initiatives, "
-            f"{len(result.warnings)} warnings kept with the snapshot."
-        )
+        text = (f"{month} {result.status}: {result.rows} initiatives, "
+                f"{len(result.warnings)} warnings kept with the snapshot. The as-of month now "
+                f"shows {month}.")
+        if replace_sample:
+            text += " The sample portfolio was removed."
+    st.session_state[JUST_LOADED] = {"text": text, "warnings": result.warnings, "month": month,
+                                     "month_key": f"{result.as_of:%Y-%m}"}
+    st.session_state[PENDING_MONTH] = result.as_of
+    st.session_state[UPLOAD_ROUND] = upload_round + 1
+    _forget_choices()
+    st.rerun()
 
 
 if uploaded is not None:
@@ -67,22 +131,39 @@ if uploaded is not None:
         components.warning(str(exc))
         st.stop()
 
+    chosen_sheet = st.session_state.get(SHEET_KEY)
     try:
-        plan = data.prepare_upload(content, uploaded.name, as_of, _mapping_from_widgets() or None)
+        plan = data.prepare_upload(
+            content, uploaded.name, as_of, _mapping_from_widgets() or None,
+            _stages_from_widgets() or None,
+            None if chosen_sheet in (None, AUTO_SHEET) else chosen_sheet,
+        )
     except ImportRefused as exc:
         components.error(f"This file was refused: {exc}")
         if exc.problems:
-            st.dataframe(data.problem_rows(exc.problems), hide_index=True)
+            _problem_groups(exc.problems, key="refused", expanded=True)
         st.stop()
     except PortfolioError as exc:
         components.show_domain_error(exc)
         st.stop()
 
     st.subheader("What was found")
-    col1, col2, col3 = st.columns(3)
+    col1, col2, col3, col4 = st.columns(4)
     col1.metric("Sheet", plan.sheet)
     col2.metric("Header row", plan.header_row)
     col3.metric("Initiatives", len(plan.rows))
+    col4.metric("Currency", plan.currency or data.DEFAULT_CURRENCY,
+                help="Taken from the currency marks in the amounts and the money headers; "
+                     "US dollars when none is written.")
+    if plan.sheets_passed:
+        st.caption("Sheets passed over: " + ", ".join(
+            components.escape_md(name) for name in plan.sheets_passed))
+    if len(plan.sheets) > 1:
+        st.selectbox(
+            "Sheet to import", options=[AUTO_SHEET, *plan.sheets], key=SHEET_KEY,
+            help="The import takes the visible sheet with the most rows under a complete header "
+                 "row; choose another sheet here if that is not the export.",
+        )
     st.dataframe(data.column_rows(plan), hide_index=True)
 
     mapped = {c.field for c in plan.columns if c.field}
@@ -98,29 +179,51 @@ if uploaded is not None:
                 key=f"{MAP_PREFIX}{column.header}",
             )
 
+    stage_words = list(dict.fromkeys([*plan.unknown_stages, *(w for w, _ in plan.stage_mapping)]))
+    if stage_words:
+        st.markdown("**Stage words to map** — this tracker's own words for a stage; "
+                    "remembered next month.")
+        stage_options = [CHOOSE_STAGE, *[s.value for s in ALL_STAGES]]
+        for word in stage_words:
+            st.selectbox(
+                f"Stage word '{components.escape_md(word)}'", options=stage_options,
+                format_func=lambda s: s if s == CHOOSE_STAGE else STAGE_LABELS[s],
+                key=f"{STAGE_PREFIX}{word}",
+            )
+
     st.subheader("Validation")
     if plan.errors:
         st.error(
             f"{len(plan.errors)} problems block this import. Fix them in the workbook (or map the "
-            "columns above) and upload again; nothing has been written."
+            "columns and stage words above) and upload again; nothing has been written."
         )
-        st.dataframe(data.problem_rows(plan.errors), hide_index=True)
+        _problem_groups(plan.errors, key="errors", expanded=True)
     else:
         st.success("No blocking problems.")
     if plan.warnings:
         st.warning(f"{len(plan.warnings)} warnings: the import can proceed; they are kept with the month.")
-        st.dataframe(data.problem_rows(plan.warnings), hide_index=True)
+        _problem_groups(plan.warnings, key="warnings")
 
-    exists = as_of in data.months()
+    replace_sample = False
+    if data.is_sample():
+        choice = st.radio(
+            "The database holds the sample portfolio. Real data is never mixed with it:",
+            options=[REMOVE_SAMPLE, KEEP_SAMPLE], index=0, key=SAMPLE_KEY,
+        )
+        replace_sample = choice == REMOVE_SAMPLE
+        if not replace_sample:
+            st.caption("Nothing will be imported while the sample is kept.")
+    exists = as_of in data.months() and not replace_sample
     replace = False
     if exists:
         replace = st.checkbox(
             f"{as_of:%B %Y} is already loaded: replace it with this file",
             help="The previous file stays in the import history and in the backups.",
         )
-    blocked = bool(plan.errors) or (exists and not replace)
+    blocked = (bool(plan.errors) or (exists and not replace)
+               or (data.is_sample() and not replace_sample))
     if st.button(f"Commit {as_of:%B %Y}", type="primary", disabled=blocked):
-        _commit(plan, replace)
+        _commit(plan, replace, replace_sample)
 
 st.divider()
 st.subheader("Loaded months")
@@ -146,6 +249,16 @@ if history.empty:
     st.caption("Nothing imported yet.")
 else:
     st.dataframe(history, hide_index=True)
+
+with st.expander("Which headers and stage words the import understands"):
+    st.write(
+        "Headers are matched ignoring case and punctuation; a currency or scale in a money "
+        "header applies to that column (`Budget (EUR)`, `Budget ($k)`, `Spend (EUR m)`). "
+        "A header or stage word the import does not know can be mapped below once the file is "
+        "read; the choice is remembered for next month."
+    )
+    st.dataframe(data.stage_words(), hide_index=True)
+    st.dataframe(data.header_synonyms(), hide_index=True)
 
 st.download_button(
     "Download a blank template workbook", data=data.template_bytes(),

@@ -24,6 +24,7 @@ listing = data.initiative_listing(report, query=query, stages=tuple(stages), onl
 st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
 event = components.initiative_table(
     listing, key="initiative_table", selectable=True, download=ctx.file_stem("initiatives"),
+    currency=report.currency,
 )
 rows = event.selection.rows if event else []
 if not rows:
@@ -47,7 +48,7 @@ with left:
     if detail.empty:
         st.caption("No failure cause is flagged for this initiative this month.")
     else:
-        components.initiative_table(detail, key="detail-causes")
+        components.initiative_table(detail, key="detail-causes", currency=report.currency)
 with right:
     st.subheader("Owner history")
     components.initiative_table(data.owner_history(history), key="owner-history")

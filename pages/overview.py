@@ -52,7 +52,7 @@ else:
             if listing.empty:
                 st.caption(empty)
             else:
-                components.initiative_table(listing)
+                components.initiative_table(listing, currency=report.currency)
 
 st.subheader("Board pack")
 st.caption(

@@ -26,7 +26,7 @@ if stalls.count == 0:
 else:
     col1, col2 = st.columns(2)
     col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
-    col2.metric("Budget stuck in stalls", format_money(stalls.budget), border=True)
+    col2.metric("Budget stuck in stalls", format_money(stalls.budget, report.currency), border=True)
     measure = st.segmented_control(
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
@@ -42,7 +42,7 @@ else:
     st.subheader("Stalled initiatives")
     components.initiative_table(
         stalls.stalled.drop(columns=["k"], errors="ignore"), key="stalled-table",
-        download=ctx.file_stem("stalled-initiatives"),
+        download=ctx.file_stem("stalled-initiatives"), currency=report.currency,
     )
 
 st.subheader("Early warning")
@@ -52,6 +52,7 @@ if report.early_warning.empty:
 else:
     components.initiative_table(
         report.early_warning, key="early-warning", download=ctx.file_stem("early-warning"),
+        currency=report.currency,
     )
 
 components.page_slides_button(f, ctx, ("stall-causes", "business-unit-by-cause"), "stalls-and-causes")

@@ -48,7 +48,7 @@ if ttp.left_out:
         "recorded outcome comes before it. Add a pilot start date in the export to include them."
     )
 with st.expander("The pilots behind the curve"):
-    components.initiative_table(ttp.subjects)
+    components.initiative_table(ttp.subjects, currency=report.currency)
 st.caption(data.reference_caveat())
 
 components.page_slides_button(f, ctx, ("time-to-production",), "time-to-production")

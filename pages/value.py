@@ -20,12 +20,12 @@ components.page_header(
 components.require_population(report)
 
 cols = st.columns(5)
-cols[0].metric("Expected value in production", format_money(outcomes.expected_in_production), border=True)
-cols[1].metric("Realized value in production", format_money(outcomes.realized_in_production), border=True)
+cols[0].metric("Expected value in production", format_money(outcomes.expected_in_production, report.currency), border=True)
+cols[1].metric("Realized value in production", format_money(outcomes.realized_in_production, report.currency), border=True)
 cols[2].metric("Value capture", format_pct(outcomes.value_capture), border=True,
                help="Realized ÷ expected value of initiatives in production.")
-cols[3].metric("Budget stuck in stalls", format_money(outcomes.stalled_budget), border=True)
-cols[4].metric("Spend on stopped initiatives", format_money(outcomes.spend_on_stopped), border=True)
+cols[3].metric("Budget stuck in stalls", format_money(outcomes.stalled_budget, report.currency), border=True)
+cols[4].metric("Spend on stopped initiatives", format_money(outcomes.spend_on_stopped, report.currency), border=True)
 
 components.chart(
     data.figure("value", f), key="value", ctx=ctx,

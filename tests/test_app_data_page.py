@@ -104,9 +104,12 @@ def test_blocking_errors_are_listed_and_commit_is_disabled(db_file: Path, monkey
     )
     at = _upload(_data_page(), "portfolio-2026-12.xlsx", duplicate)
     assert any("problems block this import" in e.value for e in at.error)
-    problems = at.dataframe[1].value  # [0] is the column mapping, [1] the blocking problems
-    assert set(problems["Code"]) >= {"duplicate_id", "unknown_stage"}
-    assert set(problems["Row"].dropna().astype(int)) >= {3, 4}
+    # Grouped by kind with counts; each text whole, naming sheet, row, column and value.
+    groups = {e.label: e for e in at.expander}
+    assert {"Duplicate initiative ID: 1", "Unknown stage word: 1"} <= set(groups)
+    texts = " ".join(m.value for m in groups["Unknown stage word: 1"].markdown).replace("\\", "")
+    assert "sheet 'Portfolio', row 4, column 'Stage': value 'Sideways':" in texts
+    assert "row 3" in " ".join(m.value for m in groups["Duplicate initiative ID: 1"].markdown)
     assert _commit_button(at).disabled
     assert _months(db_file) == []
 

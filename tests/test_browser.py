@@ -123,12 +123,14 @@ def test_load_a_workbook_on_the_data_page(server: str, browser_page, tmp_path: P
     _assert_no_error(page, "data (after upload)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data-upload.png"), full_page=True)
-    # The sample month is already loaded: replacing the identical file is a no-op that says so.
-    page.get_by_text("already loaded: replace it").click()
-    _settle(page)
-    page.get_by_role("button", name="Commit").click()
-    page.get_by_text("nothing changed").wait_for(timeout=60_000)
-    _assert_no_error(page, "data (after commit)")
+    # The database holds the sample: a real export is never mixed with it, and removing the
+    # sample is the choice offered first (committing here would change the other tests' data;
+    # tests/test_app_import_rules.py commits it).
+    page.get_by_text("The database holds the sample portfolio").wait_for(timeout=60_000)
+    assert page.get_by_role("radio", name="Remove the sample portfolio and load this export "
+                            "(recommended)").is_checked()
+    assert page.get_by_role("button", name="Commit").is_enabled()
+    _assert_no_error(page, "data (sample choice)")
 
 
 @pytest.mark.parametrize("name", list(PAGES))

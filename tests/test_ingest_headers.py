@@ -272,15 +272,19 @@ def test_a_used_mapping_is_remembered_for_next_months_workbook_with_the_same_hea
     assert rows.loc[pd.to_datetime(rows["as_of"]) == "2025-04-01", "stage"].tolist() == [Stage.SCALING]
 
 
-def test_a_remembered_mapping_is_not_used_for_different_headers(db_file: Path):
+def test_a_remembered_mapping_follows_its_header_when_other_columns_come_and_go(db_file: Path):
+    # METRICS.md section 1: remembered per header, wherever it appears, whatever else changes.
     import_file(workbook({"Data": ODD_ROWS}), db=db_file, file_name="odd-2025-03.xlsx",
                 mapping=ODD_MAPPING)
-    other = workbook({"Data": [["Ref", "Initiative title", "Where is it"], ["R-1", "X", "POC"]]})
+    other = workbook({"Data": [["Risk owner", "Where is it", "Ref", "Initiative title"],
+                               ["Kim", "POC", "R-1", "X"]]})
 
     with store.connect(db_file, read_only=True) as con:
         plan = prepare_import(other, "odd-2025-04.xlsx", con=con)
 
-    assert "missing_required_column" in codes(plan)
+    assert plan.ok
+    assert {c.header: c.field for c in plan.columns if c.how == BY_REMEMBERED} == {
+        "Where is it": "stage", "Ref": "initiative_id", "Initiative title": "name"}
 
 
 def test_without_a_connection_nothing_is_remembered_and_nothing_needed(db_file: Path):

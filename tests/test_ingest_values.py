@@ -193,14 +193,17 @@ def test_production_before_pilot_is_a_warning_on_the_production_cell():
 
 
 def test_money_as_numbers_and_text_with_marks_and_multipliers():
-    header = [*HEADER, "Budget"]
+    # Negative amounts are read here in expected value, where they are kept with a warning;
+    # in budget and spend they are errors (test_ingest_rules.py).
+    header = [*HEADER, "Expected Value"]
     cells = [1_200_000, "$1,200,000", "1.2M", "$1.2m", "1,200k", "USD 1200000", "1 200 000 USD",
              "250k", "(5,000)", "-5000", 0.5, "n/a", ""]
     plan = plan_of([[f"AI-{i}", f"I{i}", "Pilot", c] for i, c in enumerate(cells)], header)
 
     assert plan.ok, plan.errors
-    assert column(plan, "budget") == [1_200_000.0] * 7 + [250_000.0, -5000.0, -5000.0, 0.5,
-                                                          None, None]
+    assert column(plan, "expected_value") == [1_200_000.0] * 7 + [250_000.0, -5000.0, -5000.0,
+                                                                  0.5, None, None]
+    assert [p.code for p in plan.warnings] == ["negative_value", "negative_value"]
     assert plan.currency == "USD"
 
 

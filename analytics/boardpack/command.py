@@ -11,6 +11,7 @@ from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import pack_data
 from analytics.boardpack.deck import Deck, deck_file_name, make_deck
 from analytics.charts.theme import ChartContext, describe_filters
+from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.load import load_rows, require_database
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.problems import PortfolioError
@@ -67,14 +68,17 @@ def run(args: argparse.Namespace) -> int:
     with store.connect(path, read_only=True) as con:
         rows = load_rows(con, args.as_of)
         snapshots = store.list_snapshots(con)
+        currencies = store.snapshot_currencies(con)
     info = next(s for s in snapshots if s.as_of == args.as_of)
     ctx = ChartContext(
         as_of=args.as_of, source=info.file_name or "portfolio export",
         filters=describe_filters(args.business_unit, args.solution_type, args.stall_days),
-        is_sample=bool(snapshots) and all(s.is_sample for s in snapshots),
+        is_sample=any(s.is_sample for s in snapshots if s.as_of <= args.as_of),
+        currency=currencies.get(info.as_of) or DEFAULT_CURRENCY,
     )
     data = pack_data(rows, args.as_of, stall_days=args.stall_days,
-                     business_unit=args.business_unit, solution_type=args.solution_type)
+                     business_unit=args.business_unit, solution_type=args.solution_type,
+                     currencies=currencies)
     deck = make_deck(data, ctx, native_charts=args.native)
     out = Path(args.out) if args.out else Path(deck_file_name(ctx))
     _write(out, deck.content, "board pack")

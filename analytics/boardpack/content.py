@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,7 +46,10 @@ DURATION_REFERENCE = "gartner_2024_months"
 PCT = "0%"
 COUNT = "#,##0"
 DECIMAL = "0.0"
-MONEY = '[>=1000000]$#,##0.0,,"M";[>=1000]$#,##0,"k";$#,##0'
+def money_format(currency: str) -> str:
+    """The native charts' money number format, with the snapshot's currency symbol or code."""
+    mark = '"' + formatting.currency_prefix(currency) + '"'
+    return f'[>=1000000]{mark}#,##0.0,,"M";[>=1000]{mark}#,##0,"k";{mark}#,##0'
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,12 +77,22 @@ class PackData:
 def pack_data(
     rows: pd.DataFrame, as_of: date, *, stall_days: int = DEFAULT_STALL_DAYS,
     business_unit: str | None = None, solution_type: str | None = None,
+    currencies: Mapping[date, str | None] | None = None,
 ) -> PackData:
-    """Everything the pack needs from `rows` (store.read_rows up to M, or metrics.load_rows)."""
+    """Everything the pack needs from `rows` (store.read_rows up to M, or metrics.load_rows).
+
+    `currencies` is store.snapshot_currencies: each month's money carries its own currency.
+    """
     filters = dict(business_unit=business_unit, solution_type=solution_type)
-    report = compute_report(rows, as_of, stall_days=stall_days, **filters)
+
+    def currency(month: date) -> str:
+        return (currencies or {}).get(month) or formatting.DEFAULT_CURRENCY
+
+    report = compute_report(rows, as_of, stall_days=stall_days, currency=currency(
+        as_of.replace(day=1)), **filters)
     earlier = [m for m in months_in(rows) if m < report.as_of]
-    previous = compute_report(rows, earlier[-1], stall_days=stall_days, **filters) if earlier else None
+    previous = (compute_report(rows, earlier[-1], stall_days=stall_days,
+                               currency=currency(earlier[-1]), **filters) if earlier else None)
     history = trend(rows, stall_days=stall_days, up_to=report.as_of, **filters)
     unfiltered = business_unit is None and solution_type is None
     split = breakdown(rows, report.as_of, "business_unit", stall_days=stall_days) if unfiltered else None
@@ -293,7 +307,7 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     stalls = report.stalls
     notes = [
         f"Stalled (on hold, or more than {stalls.stall_days} days in pilot or scaling): {stalls.count} "
-        f"initiatives, {money(stalls.budget)} of budget",
+        f"initiatives, {money(stalls.budget, report.currency)} of budget",
         "Cause: flagged in; weighted count (split evenly over each initiative's causes); weighted budget",
     ]
     causes = _pareto_order(report)
@@ -301,7 +315,7 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         flagged = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
         notes.append(
             f"{cause_label(key)}: {flagged}weighted {float(row['weighted']):.2f}; "
-            f"budget {money(row['budget_weighted'])}"
+            f"budget {money(row['budget_weighted'], report.currency)}"
         )
     keys = [str(k) for k in causes.index]
     flagged = [None if is_missing(v) else int(v) for v in causes["flagged"]]
@@ -338,10 +352,11 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     out = report.outcomes
     groups = by_group(report, "business_unit")
     notes = [
-        f"In production: expected {money(out.expected_in_production)} a year, realized "
-        f"{money(out.realized_in_production)} a year, value capture {pct(out.value_capture)}",
-        f"Budget of stalled initiatives: {money(out.stalled_budget)}; spend to date on stopped ones: "
-        f"{money(out.spend_on_stopped)}",
+        f"In production: expected {money(out.expected_in_production, report.currency)} a year, "
+        f"realized {money(out.realized_in_production, report.currency)} a year, value capture "
+        f"{pct(out.value_capture)}",
+        f"Budget of stalled initiatives: {money(out.stalled_budget, report.currency)}; spend to "
+        f"date on stopped ones: {money(out.spend_on_stopped, report.currency)}",
         "Business unit: expected a year; realized a year (capture)",
     ]
     money_rows = groups.loc[
@@ -351,11 +366,12 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     for row in money_rows.itertuples(index=False):
         expected, realized = float(row.expected_in_production), float(row.realized_in_production)
         capture = pct(realized / expected) if expected > 0 else "n/a"
-        notes.append(f"{row.business_unit}: {money(expected)}; {money(realized)} ({capture})")
+        notes.append(f"{row.business_unit}: {money(expected, report.currency)}; "
+                     f"{money(realized, report.currency)} ({capture})")
     expected = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
     realized = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
     native = NativeChart(
-        kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]), number_format=MONEY,
+        kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]), number_format=money_format(report.currency),
         series=(Series(EXPECTED_NAME, expected, EXPECTED),
                 Series(REALIZED_NAME, realized, REALIZED)),
         legend=True, value_max=max(expected + realized + (1.0,)) * 1.2,

@@ -41,7 +41,7 @@ from analytics.charts.theme import (
     ChartContext,
     wrap,
 )
-from analytics.kpis import NO_CHANGE, Kpi, kpis
+from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE, Kpi, kpis
 
 PORTFOLIO_NAME = "AI Pilot-to-Production"
 DECK_TITLE = f"{PORTFOLIO_NAME} — Board pack"
@@ -314,14 +314,14 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
 _TABLE_COLUMNS = (("Figure", 2.3), ("", 1.9), ("", 2.4), ("What it counts", 5.63))
 
 
-def _exact(tile: Kpi) -> str:
+def _exact(tile: Kpi, currency: str) -> str:
     """The tile's figure unrounded, for the notes."""
     if tile.value is None:
         return "n/a"
     if tile.text.endswith("%"):
         return pct(tile.value)
-    if tile.text.startswith(("$", "-$")):
-        return money(tile.value)
+    if tile.key == "stalled_budget":
+        return money(tile.value, currency)
     return count(tile.value)
 
 
@@ -363,15 +363,15 @@ def _kpi_slide(prs: PresentationType, data: PackData, ctx: ChartContext, *, page
     notes = [f"Headline figures for {report.as_of:%B %Y}"
              + (f", compared with {previous.as_of:%B %Y}" if previous is not None else "")]
     for tile in tiles:
-        line = f"{tile.label}: {_exact(tile)}"
-        if tile.key in before:
-            line += f" (was {_exact(before[tile.key])}; change {tile.delta})"
+        line = f"{tile.label}: {_exact(tile, report.currency)}"
+        if tile.key in before and previous is not None:
+            line += f" (was {_exact(before[tile.key], previous.currency)}; change {tile.delta})"
         notes.append(line)
     _notes(slide, "\n".join(notes))
 
 
 def _delta_colour(tile: Kpi) -> str:
-    if tile.delta is None or tile.delta == NO_CHANGE:
+    if tile.delta is None or tile.delta == NO_CHANGE or tile.delta.startswith(CURRENCY_CHANGED):
         return MUTED
     rising = tile.delta.startswith("+")
     return BETTER if rising == tile.higher_is_better else WORSE

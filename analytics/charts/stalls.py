@@ -82,11 +82,11 @@ def cause_pareto_chart(
     total = stalls.count if measure == "count" else stalls.budget
     keys = [str(c) for c in causes.index]
     flagged = [None if is_missing(f) else int(f) for f in causes["flagged"]]
-    text = [f"{v:.1f}" if measure == "count" else format_money(v) for v in values]
+    text = [f"{v:.1f}" if measure == "count" else format_money(v, ctx.currency) for v in values]
     hover = [
         f"{cause_label(k)}: {v:.1f} weighted"
         + ("" if f is None else f", flagged in {f} of {stalls.count}")
-        + f", {format_money(b)} of budget"
+        + f", {format_money(b, ctx.currency)} of budget"
         for k, v, f, b in zip(keys, causes["weighted"], flagged, causes["budget_weighted"])
     ]
     categories = [
@@ -119,10 +119,11 @@ def cause_pareto_chart(
         yaxis2=dict(domain=[0.78, 0.95], range=[0, 1.0], visible=False),
     )
     fig.update_xaxes(tickangle=0, ticks="", tickfont=dict(size=NOTE_SIZE + 1))
-    return finish(fig, ctx, _pareto_title(stalls, causes, measure), subtitle, footer_gap=84)
+    return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle,
+                  footer_gap=84)
 
 
-def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str) -> str:
+def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str, currency: str) -> str:
     named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED]]
     column = "weighted" if measure == "count" else "budget_weighted"
     if named.empty or float(named[column].max()) <= 0:
@@ -135,8 +136,8 @@ def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str) -> st
             f"{plural(stalls.count, 'stalled initiative')}"
         )
     return (
-        f"{label} ties up the most stalled budget: {format_money(named.at[top, column])} "
-        f"of {format_money(stalls.budget)}"
+        f"{label} ties up the most stalled budget: {format_money(named.at[top, column], currency)} "
+        f"of {format_money(stalls.budget, currency)}"
     )
 
 

@@ -152,6 +152,7 @@ class ChartContext:
     source: str = "Portfolio export"
     filters: str = ""     # e.g. "Business unit: Finance"; empty when unfiltered
     is_sample: bool = False
+    currency: str = formatting.DEFAULT_CURRENCY   # the as-of snapshot's; every money label
 
     def footer(self) -> str:
         parts = [f"As of {self.as_of:%B %Y}"]
@@ -278,4 +279,5 @@ def download_config(ctx: ChartContext, chart: str) -> dict[str, object]:
 
 
 format_money = formatting.money
+currency_prefix = formatting.currency_prefix
 format_pct = formatting.percent

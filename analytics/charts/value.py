@@ -13,6 +13,7 @@ from analytics.charts.theme import (
     STALLED,
     WASTED,
     ChartContext,
+    currency_prefix,
     finish,
     format_money,
     format_pct,
@@ -59,8 +60,9 @@ def _groups(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> pd.DataFr
     return keep.sort_values(["_first", "_second", by], ascending=[True, True, False])
 
 
-def _money_axis(fig: go.Figure, top: float) -> None:
-    fig.update_xaxes(range=[0, top * 1.45], tickformat="$~s", showgrid=True)
+def _money_axis(fig: go.Figure, top: float, currency: str) -> None:
+    fig.update_xaxes(range=[0, top * 1.45], tickformat="~s", showgrid=True,
+                     tickprefix=currency_prefix(currency))
     fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
 
 
@@ -100,25 +102,27 @@ def value_chart(
         orientation="h", x=expected, y=labels, name=EXPECTED_NAME, marker_color=EXPECTED,
         width=0.75, customdata=keys, constraintext="none", textposition="outside",
         text=[
-            f"{format_money(r)} of {format_money(e)}" + ("" if c is None else f" ({format_pct(c)})")
+            f"{format_money(r, ctx.currency)} of {format_money(e, ctx.currency)}" + ("" if c is None else f" ({format_pct(c)})")
             for r, e, c in zip(realized, expected, capture)
         ],
-        hovertemplate="%{y}: %{x:$,.0f} expected a year<extra></extra>",
+        hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} expected a year"
+                      "<extra></extra>",
     ))
     fig.add_trace(go.Bar(
         orientation="h", x=realized, y=labels, name=REALIZED_NAME, marker_color=REALIZED,
         width=0.4, customdata=keys,
-        hovertemplate="%{y}: %{x:$,.0f} realized a year<extra></extra>",
+        hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} realized a year"
+                      "<extra></extra>",
     ))
     fig.update_layout(barmode="overlay", showlegend=True)
-    _money_axis(fig, float(max(expected.max(), realized.max())))
+    _money_axis(fig, float(max(expected.max(), realized.max())), ctx.currency)
     capture_total = realized_total / expected_total if expected_total > 0 else None
     if capture_total is None:
-        title = f"{format_money(realized_total)} a year realized in production, with no expected value on record"
+        title = f"{format_money(realized_total, ctx.currency)} a year realized in production, with no expected value on record"
     else:
         title = (
             f"Production initiatives deliver {format_pct(capture_total)} of their expected value: "
-            f"{format_money(realized_total)} of {format_money(expected_total)} a year"
+            f"{format_money(realized_total, ctx.currency)} of {format_money(expected_total, ctx.currency)} a year"
         )
     return finish(fig, ctx, title, subtitle, footer_gap=48)
 
@@ -160,19 +164,21 @@ def stalled_budget_chart(
     ), start=1):
         fig.add_trace(go.Bar(
             orientation="h", x=values, y=labels, name=name, marker_color=color,
-            text=[format_money(v) if v else "" for v in values], textposition="outside",
+            text=[format_money(v, ctx.currency) if v else "" for v in values], textposition="outside",
             constraintext="none", customdata=keys,
-            hovertemplate=f"%{{y}}: %{{x:$,.0f}} {words}<extra></extra>",
+            hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} {words}"
+                          "<extra></extra>",
         ), row=1, col=col)
         note(fig, f"<b>{name}</b>", x=0, y=1.0, xref=f"x{'' if col == 1 else col} domain",
              yref="y domain", xanchor="left", yanchor="bottom", yshift=6,
              font=dict(size=NOTE_SIZE + 1, color=color))
     top = float(max(stuck.max(), stopped.max()))
-    fig.update_xaxes(range=[0, top * 1.35], tickformat="$~s", showgrid=True, nticks=4)
+    fig.update_xaxes(range=[0, top * 1.35], tickformat="~s", showgrid=True, nticks=4,
+                     tickprefix=currency_prefix(ctx.currency))
     fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
     fig.update_layout(showlegend=False, bargap=0.3)
     title = (
-        f"{format_money(stuck_total)} of budget sits in stalled initiatives; "
-        f"{format_money(stopped_total)} was spent on stopped ones"
+        f"{format_money(stuck_total, ctx.currency)} of budget sits in stalled initiatives; "
+        f"{format_money(stopped_total, ctx.currency)} was spent on stopped ones"
     )
     return finish(fig, ctx, title, subtitle, footer_gap=48)

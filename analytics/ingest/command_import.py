@@ -1,4 +1,5 @@
-"""`python -m analytics import FILE [--as-of YYYY-MM] [--db PATH] [--mapping FILE] [--replace]`."""
+"""`python -m analytics import FILE [--as-of YYYY-MM] [--db PATH] [--mapping FILE] [--sheet NAME]
+[--replace] [--replace-sample]`."""
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cli_args.add_db(parser)
     parser.add_argument(
         "--mapping", metavar="FILE",
-        help='JSON file mapping headers the synonyms miss: {"Header as written": "field", '
-             '"Column to ignore": null}; remembered for later exports with the same headers',
+        help='JSON file mapping what the synonyms miss: {"columns": {"Header as written": '
+             '"field", "Column to ignore": null}, "stages": {"Assessment": "idea"}} (the flat '
+             'columns object alone is accepted too); each choice is remembered for later exports',
+    )
+    parser.add_argument(
+        "--sheet", metavar="NAME",
+        help="read this sheet instead of the one the import chooses (the sheet with the most "
+             "rows under a complete header row, visible sheets first)",
     )
     parser.add_argument("--replace", action="store_true",
                         help="overwrite the month if it already holds a different file")
+    parser.add_argument(
+        "--replace-sample", action="store_true",
+        help="the database holds the shipped sample: remove it and store this real export in "
+             "the same step (without this flag such an import is refused)",
+    )
 
 
 def _count(n: int, noun: str) -> str:
@@ -56,16 +68,21 @@ def print_refusal(problems: tuple, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from analytics.formatting import DEFAULT_CURRENCY
     from analytics.ingest.commit import import_with_plan
     from analytics.ingest.model import REPLACED, UNCHANGED
-    from analytics.problems import ImportRefused
+    from analytics.problems import ImportRefused, SampleInDatabase
 
     try:
         plan, result = import_with_plan(
             args.file, db=args.db, as_of=args.as_of, mapping=args.mapping, replace=args.replace,
+            sheet=args.sheet, replace_sample=args.replace_sample,
         )
     except ImportRefused as exc:
         print_refusal(exc.problems or (), sys.stderr)
+        return 2
+    except SampleInDatabase as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     month = f"{result.as_of:%Y-%m}"
     if result.status == UNCHANGED:
@@ -77,9 +94,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{verb} {month} from {plan.file_name}: {_count(result.rows, 'initiative')}.")
     details = (f"  sheet '{plan.sheet}', header on row {plan.header_row}, "
                f"{matched} of {len(plan.columns)} columns matched")
-    if plan.currency:
-        details += f", amounts in {plan.currency}"
+    details += f", amounts in {plan.currency or DEFAULT_CURRENCY}"
     print(details)
+    if plan.sheets_passed:
+        print(f"  sheets passed over: {', '.join(plan.sheets_passed)} (--sheet NAME to choose)")
     if plan.unmapped_headers:
         print(f"  kept as extra columns only: {', '.join(plan.unmapped_headers)}")
     if result.warnings:

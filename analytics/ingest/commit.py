@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Mapping
 from datetime import date
@@ -12,12 +11,14 @@ import duckdb
 
 from analytics import store
 from analytics.backup import make_backup
-from analytics.ingest.headers import load_mapping_file, remembered_entries, signature
+from analytics.domain import header_key, value_key
+from analytics.formatting import DEFAULT_CURRENCY
+from analytics.ingest.headers import load_mapping_file, remembered_entries
 from analytics.ingest.model import IMPORTED, REPLACED, UNCHANGED, ImportPlan, ImportResult
 from analytics.ingest.months import as_of_from_name, parse_month
-from analytics.ingest.plan import prepare_import, previous_month_warnings
+from analytics.ingest.plan import HISTORY_CODES, prepare_import, previous_month_warnings
 from analytics.limits import DEFAULT_LIMITS, Limits
-from analytics.problems import ImportRefused, PortfolioError, Problem, Severity
+from analytics.problems import ImportRefused, PortfolioError, Problem, SampleInDatabase, Severity
 
 def refusal(plan: ImportPlan) -> ImportRefused:
     errors = plan.errors
@@ -38,6 +39,22 @@ def _missing_as_of(file_name: str) -> ImportRefused:
     return ImportRefused(f"Import refused: {problem.message}", (problem,))
 
 
+SAMPLE_REFUSAL = (
+    "the database holds the shipped sample portfolio ({months}); a real export is never mixed "
+    "with it. Import again with --replace-sample to remove the sample months and store this "
+    "one in the same step (or choose 'remove the sample' on the Data page)"
+)
+
+
+def sample_refusal(samples: list[date]) -> SampleInDatabase:
+    months = f"{len(samples)} months, {samples[0]:%Y-%m} to {samples[-1]:%Y-%m}"
+    return SampleInDatabase("Import refused: " + SAMPLE_REFUSAL.format(months=months))
+
+
+def sample_months(con: duckdb.DuckDBPyConnection) -> list[date]:
+    return [s.as_of for s in store.list_snapshots(con) if s.is_sample]
+
+
 def commit_import(
     con: duckdb.DuckDBPyConnection,
     plan: ImportPlan,
@@ -45,11 +62,14 @@ def commit_import(
     replace: bool = False,
     imported_by: str = "",
     is_sample: bool = False,
+    replace_sample: bool = False,
 ) -> ImportResult:
     """Store the plan as its month, in one transaction; the same file again changes nothing.
 
     Raises ImportRefused when the plan has errors or no month, SnapshotExists when the month
-    holds a different file and `replace` is false.
+    holds a different file and `replace` is false, SampleInDatabase when a real export meets
+    sample months and `replace_sample` is false (with it, they are removed in the same
+    transaction).
     """
     if plan.as_of is None:
         raise _missing_as_of(plan.file_name)
@@ -60,23 +80,41 @@ def commit_import(
             f"the plan for {plan.file_name} does not carry the workbook it was read from; "
             "prepare it again from the file"
         )
-    # Last month's initiatives are looked up again here: the plan may have been prepared
-    # without a connection, or before another month was imported.
-    history = previous_month_warnings(con, plan.as_of, plan.rows)
-    warnings = (*(p for p in plan.warnings if p.code != "missing_since_last_month"), *history)
-    stored = store.snapshot_sha(con, plan.as_of)
+    samples = [] if is_sample else sample_months(con)
+    if samples and not replace_sample:
+        raise sample_refusal(samples)
+    stored = None if samples else store.snapshot_sha(con, plan.as_of)
     if stored == plan.sha256:
+        warnings = (*(p for p in plan.warnings if p.code not in HISTORY_CODES),
+                    *_history(con, plan))
         return ImportResult(plan.as_of, UNCHANGED, len(plan.rows), warnings)
+    currency = plan.currency or DEFAULT_CURRENCY
+    passed = ", ".join(f"'{s}'" for s in plan.sheets_passed)
     meta = store.SnapshotMeta(
         as_of=plan.as_of, file_name=plan.file_name, sha256=plan.sha256, sheet=plan.sheet,
-        header_row=plan.header_row, currency=plan.currency, imported_by=imported_by,
+        header_row=plan.header_row, currency=currency, imported_by=imported_by,
         is_sample=is_sample,
+        detail=f"sheet '{plan.sheet}'" + (f"; passed over {passed}" if passed else ""),
     )
-    store.write_snapshot(con, meta, plan.rows, warnings, plan.workbook, replace=replace)
+    # Once the sample is gone the real export has no "last month" to be compared with.
+    history = () if samples else _history(con, plan)
+    warnings = (*(p for p in plan.warnings if p.code not in HISTORY_CODES), *history)
+    store.write_snapshot(con, meta, plan.rows, warnings, plan.workbook, replace=replace,
+                         remove_sample=bool(samples))
     remember = remembered_entries(plan.columns)
     if remember is not None:
-        store.save_mapping(con, signature([c.header for c in plan.columns]), json.dumps(remember))
+        store.remember_headers(con, remember, header_key)
+    if plan.stage_mapping:
+        store.remember_stages(con, {w: s.strip().casefold() for w, s in plan.stage_mapping},
+                              lambda w: value_key(" ".join(str(w).split())))
     return ImportResult(plan.as_of, REPLACED if stored else IMPORTED, len(plan.rows), warnings)
+
+
+def _history(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> tuple[Problem, ...]:
+    # Looked up again here: the plan may have been prepared without a connection, or before
+    # another month was imported.
+    fields = frozenset(c.field for c in plan.columns if c.field)
+    return previous_month_warnings(con, plan.as_of, plan.rows, fields, plan.currency)
 
 
 def _read_source(
@@ -101,12 +139,14 @@ def import_with_plan(
     *,
     db: str | os.PathLike[str] | None = None,
     as_of: date | str | None = None,
-    mapping: Mapping[str, str | None] | str | os.PathLike[str] | None = None,
+    mapping: Mapping[str, object] | str | os.PathLike[str] | None = None,
     replace: bool = False,
     imported_by: str = "",
     is_sample: bool = False,
     file_name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    sheet: str | None = None,
+    replace_sample: bool = False,
 ) -> tuple[ImportPlan, ImportResult]:
     """import_file, also returning the plan (the CLI summary shows its sheet and header row)."""
     data, name = _read_source(path_or_bytes, file_name, limits)
@@ -119,16 +159,20 @@ def import_with_plan(
     # Read and check under a read-only connection: no write lock is held while the workbook
     # is parsed, and a refused file never pushes a good backup out of the rotation.
     with store.connect(db, read_only=True) as con:
-        plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits)
+        plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits,
+                              sheet=sheet)
         holds_data = bool(store.list_snapshots(con))
+        samples = [] if is_sample else sample_months(con)
     if plan.errors:
         raise refusal(plan)
+    if samples and not replace_sample:
+        raise sample_refusal(samples)
     if holds_data and not is_sample:
         # Taken with no connection open: DuckDB's lock would not cover a copy made under one.
         make_backup(db, "import")
     with store.connect(db) as con:
         result = commit_import(con, plan, replace=replace, imported_by=imported_by,
-                               is_sample=is_sample)
+                               is_sample=is_sample, replace_sample=replace_sample)
     return plan, result
 
 
@@ -137,11 +181,13 @@ def import_file(
     *,
     db: str | os.PathLike[str] | None = None,
     as_of: date | str | None = None,
-    mapping: Mapping[str, str | None] | str | os.PathLike[str] | None = None,
+    mapping: Mapping[str, object] | str | os.PathLike[str] | None = None,
     replace: bool = False,
     imported_by: str = "",
     is_sample: bool = False,
     file_name: str | None = None,
+    sheet: str | None = None,
+    replace_sample: bool = False,
 ) -> ImportResult:
     """Read, check and store one workbook (a path or its bytes) as its month's snapshot.
 
@@ -150,5 +196,6 @@ def import_file(
     """
     return import_with_plan(
         path_or_bytes, db=db, as_of=as_of, mapping=mapping, replace=replace,
-        imported_by=imported_by, is_sample=is_sample, file_name=file_name,
+        imported_by=imported_by, is_sample=is_sample, file_name=file_name, sheet=sheet,
+        replace_sample=replace_sample,
     )[1]

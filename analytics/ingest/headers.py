@@ -12,10 +12,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.domain import FIELD_BY_NAME, FIELD_NAMES, HEADER_SYNONYMS, REQUIRED_FIELDS, header_key
+from analytics.domain import (
+    ALL_STAGES,
+    FIELD_BY_NAME,
+    FIELD_NAMES,
+    HEADER_SYNONYMS,
+    REQUIRED_FIELDS,
+    Kind,
+    header_key,
+    value_key,
+)
 from analytics.ingest.model import BY_MAPPING, BY_REMEMBERED, BY_SYNONYM, UNMAPPED, ColumnMatch
 from analytics.ingest.reader import SheetHead, column_letter
-from analytics.ingest.values import cell_text, is_blank
+from analytics.ingest.values import cell_text, header_unit, is_blank
 from analytics.problems import ImportRefused, PortfolioError, Problem, Severity
 
 #: header_key(header) -> field name, or None to ignore the column.
@@ -26,8 +35,49 @@ RememberedLookup = Callable[[str], Mapping[str, str | None] | None]
 _FIELD_BY_KEY: dict[str, str] = {header_key(name): name for name in FIELD_NAMES}
 
 
-def load_mapping_file(path: str | Path) -> dict[str, str | None]:
-    """A mapping file: a JSON object {"Header as written": "canonical_field" | null | ""}."""
+@dataclass(frozen=True)
+class AnalystMapping:
+    """An analyst's mapping: columns (header -> field or None) and stage words (word -> stage)."""
+
+    columns: dict[str, str | None]
+    stages: dict[str, str]
+
+
+def split_mapping(loaded: Mapping[str, object] | None) -> AnalystMapping:
+    """Accept {"columns": {...}, "stages": {...}} and the older flat {header: field} form."""
+    if not loaded:
+        return AnalystMapping({}, {})
+    if set(loaded) <= {"columns", "stages"} and all(
+        isinstance(v, dict) for v in loaded.values()
+    ):
+        columns = dict(loaded.get("columns", {}))  # type: ignore[call-overload]
+        stages = dict(loaded.get("stages", {}))  # type: ignore[call-overload]
+        return AnalystMapping(columns, stages)
+    return AnalystMapping(dict(loaded), {})  # type: ignore[arg-type]
+
+
+def resolve_stages(stages: Mapping[str, object]) -> tuple[dict[str, str], list[Problem]]:
+    """Key a stage mapping by value_key and check its stage names."""
+    names = {s.value for s in ALL_STAGES}
+    keyed: dict[str, str] = {}
+    problems = []
+    for word, target in stages.items():
+        stage = value_key(str(target or ""))
+        if stage not in names:
+            problems.append(Problem(
+                Severity.ERROR, "unknown_mapping_stage",
+                f"the mapping sends this stage word to '{target}', which is not a stage; use one "
+                f"of {', '.join(sorted(names))}",
+                value=str(word),
+            ))
+            continue
+        keyed[value_key(" ".join(str(word).split()))] = stage
+    return keyed, problems
+
+
+def load_mapping_file(path: str | Path) -> dict[str, object]:
+    """A mapping file: {"columns": {"Header as written": "field" | null}, "stages":
+    {"Assessment": "idea"}}, or the flat form {"Header as written": "field" | null}."""
     source = Path(path)
     try:
         loaded = json.loads(source.read_text(encoding="utf-8"))
@@ -38,12 +88,14 @@ def load_mapping_file(path: str | Path) -> dict[str, str | None]:
             f"mapping file {source} is not valid JSON ({exc}); write it as "
             '{"Header as written": "canonical_field", "Column to ignore": null}'
         ) from None
-    if not isinstance(loaded, dict) or not all(
-        isinstance(v, str) or v is None for v in loaded.values()
-    ):
+    parts = split_mapping(loaded) if isinstance(loaded, dict) else None
+    if parts is None or not all(
+        isinstance(v, str) or v is None for v in parts.columns.values()
+    ) or not all(isinstance(v, str) for v in parts.stages.values()):
         raise PortfolioError(
-            f"mapping file {source} must be one JSON object whose values are field names or "
-            'null, e.g. {"Use Case Ref": "initiative_id", "Internal Notes": null}'
+            f"mapping file {source} must be one JSON object: "
+            '{"columns": {"Use Case Ref": "initiative_id", "Internal Notes": null}, '
+            '"stages": {"Assessment": "idea"}} (or just the columns object)'
         )
     return dict(loaded)
 
@@ -79,10 +131,10 @@ def signature(headers: Sequence[str]) -> str:
 
 
 def remembered_entries(columns: Sequence[ColumnMatch]) -> dict[str, str | None] | None:
-    """What to remember for this header row: every hand-made decision, or None if none."""
+    """What to remember: each header mapped by hand (remembered per header), or None."""
     if not any(c.how == BY_MAPPING for c in columns):
         return None
-    return {c.header: c.field for c in columns if c.how in (BY_MAPPING, BY_REMEMBERED)}
+    return {c.header: c.field for c in columns if c.how == BY_MAPPING}
 
 
 @dataclass(frozen=True)
@@ -90,6 +142,7 @@ class HeaderChoice:
     head: SheetHead
     offset: int                       # index of the header row in head.rows
     columns: tuple[ColumnMatch, ...]
+    passed_over: tuple[str, ...] = ()  # other sheets whose header names the required fields
 
     @property
     def fields(self) -> frozenset[str]:
@@ -103,9 +156,29 @@ class HeaderChoice:
     def rank(self) -> tuple[bool, int]:
         return (set(REQUIRED_FIELDS) <= self.fields, len(self.fields))
 
+    @property
+    def complete(self) -> bool:
+        return set(REQUIRED_FIELDS) <= self.fields
+
+    def data_rows(self) -> int:
+        """Rows below the header that hold anything (the sheet's extent when it is long)."""
+        head = self.head
+        if head.height > len(head.rows):
+            return head.height - self.offset - 1
+        return sum(1 for row in head.rows[self.offset + 1:] if any(not is_blank(c) for c in row))
+
 
 def _headers(cells: Sequence[object], left: int) -> list[tuple[int, str]]:
     return [(left + j, cell_text(c).strip()) for j, c in enumerate(cells) if not is_blank(c)]
+
+
+def _with_unit(match: ColumnMatch) -> ColumnMatch:
+    """A money column carries the currency and scale its header names."""
+    if match.field is None or FIELD_BY_NAME[match.field].kind is not Kind.MONEY:
+        return match
+    unit = header_unit(match.header)
+    return ColumnMatch(match.header, match.column_index, match.field, match.how,
+                       unit.currency, unit.scale)
 
 
 def match_headers(
@@ -114,52 +187,77 @@ def match_headers(
     matches = []
     for index, header in headers:
         key = header_key(header)
+        base = header_key(header_unit(header).base)
         if key in explicit:
-            matches.append(ColumnMatch(header, index, explicit[key], BY_MAPPING))
+            match = ColumnMatch(header, index, explicit[key], BY_MAPPING)
         elif key in remembered:
-            matches.append(ColumnMatch(header, index, remembered[key], BY_REMEMBERED))
+            match = ColumnMatch(header, index, remembered[key], BY_REMEMBERED)
         elif key in HEADER_SYNONYMS:
-            matches.append(ColumnMatch(header, index, HEADER_SYNONYMS[key], BY_SYNONYM))
+            match = ColumnMatch(header, index, HEADER_SYNONYMS[key], BY_SYNONYM)
+        elif base in HEADER_SYNONYMS and FIELD_BY_NAME[HEADER_SYNONYMS[base]].kind is Kind.MONEY:
+            match = ColumnMatch(header, index, HEADER_SYNONYMS[base], BY_SYNONYM)
         else:
-            matches.append(ColumnMatch(header, index, None, UNMAPPED))
+            match = ColumnMatch(header, index, None, UNMAPPED)
+        matches.append(_with_unit(match))
     return tuple(matches)
 
 
 def _remembered_for(
-    headers: Sequence[tuple[int, str]], lookup: RememberedLookup | None,
+    headers: Sequence[tuple[int, str]], lookup: RememberedLookup | None, per_header: KeyedMapping,
 ) -> KeyedMapping:
+    """Hand mappings remembered per header (wherever it appears), and those remembered for
+    this exact header row by databases written before per-header memory."""
     if lookup is None or len(headers) < 2:
-        return {}
+        return dict(per_header)
     found = lookup(signature([h for _, h in headers]))
-    if not found:
-        return {}
-    keyed, _ = resolve_mapping(found)
-    return keyed
+    keyed, _ = resolve_mapping(found) if found else ({}, [])
+    return {**keyed, **per_header}
+
+
+def _sheet_header(
+    head: SheetHead, explicit: KeyedMapping, remembered: RememberedLookup | None,
+    per_header: KeyedMapping,
+) -> HeaderChoice | None:
+    """A sheet's header row: the row matching the most fields, every required one first."""
+    best: HeaderChoice | None = None
+    best_key: tuple = ()
+    for offset, cells in enumerate(head.rows):
+        headers = _headers(cells, head.left)
+        if not headers:
+            continue
+        columns = match_headers(headers, explicit, _remembered_for(headers, remembered, per_header))
+        choice = HeaderChoice(head, offset, columns)
+        key = (*choice.rank, -offset)
+        if choice.fields and (best is None or key > best_key):
+            best, best_key = choice, key
+    return best
 
 
 def choose_header(
     heads: Sequence[SheetHead], explicit: KeyedMapping, remembered: RememberedLookup | None,
+    per_header: KeyedMapping | None = None,
 ) -> HeaderChoice:
-    """The row matching the most fields, preferring rows with every required field.
+    """The export's sheet and header row (METRICS.md section 1, "Which sheet").
 
-    Ties go to visible sheets, then the first sheet, then the highest row. When no row of any
-    sheet matches a field, the fullest row of the first sheet is offered for hand mapping.
+    Among sheets whose header row names every required field: visible before hidden, then
+    the one with the most data rows (a Read Me repeating the headers with an example row, or
+    only listing them, loses to the real sheet), then the most fields, then the first sheet.
+    The other complete sheets are named in `passed_over`. When no sheet has a complete
+    header, the row matching the most fields is offered for hand mapping.
     """
-    best: HeaderChoice | None = None
-    best_key: tuple = ()
-    for head in heads:
-        for offset, cells in enumerate(head.rows):
-            headers = _headers(cells, head.left)
-            if not headers:
-                continue
-            columns = match_headers(headers, explicit, _remembered_for(headers, remembered))
-            choice = HeaderChoice(head, offset, columns)
-            key = (*choice.rank, head.visible, -head.index, -offset)
-            if choice.fields and (best is None or key > best_key):
-                best, best_key = choice, key
-    if best is not None:
-        return best
-    return _fallback(heads)
+    found = [c for c in (_sheet_header(h, explicit, remembered, per_header or {}) for h in heads)
+             if c is not None]
+    if not found:
+        return _fallback(heads)
+
+    def key(choice: HeaderChoice) -> tuple:
+        rows = choice.data_rows()
+        return (choice.complete, choice.head.visible, rows > 0, rows, len(choice.fields),
+                -choice.head.index)
+
+    best = max(found, key=key)
+    passed = tuple(c.head.name for c in found if c is not best and c.complete)
+    return HeaderChoice(best.head, best.offset, best.columns, passed)
 
 
 def _fallback(heads: Sequence[SheetHead]) -> HeaderChoice:

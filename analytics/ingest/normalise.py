@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.domain import FIELD_BY_NAME, FIELDS, Kind
+from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind, id_key
 from analytics.ingest.model import ColumnMatch
 from analytics.ingest.reader import column_letter
 from analytics.ingest.values import (
@@ -96,6 +96,7 @@ class Normalised:
     rows: pd.DataFrame
     problems: tuple[Problem, ...]
     currency: str | None
+    unknown_stages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,17 @@ def _failures(parsed: Sequence[Parsed]) -> dict[int, Parsed]:
 
 def normalise(
     sheet: str, excel_rows: np.ndarray, columns: Sequence[Coded], limits: Limits,
+    stage_mapping: dict[str, str] | None = None,
 ) -> Normalised:
-    """Canonical rows (PLAN_COLUMNS) and every per-cell problem of one sheet's data."""
+    """Canonical rows (PLAN_COLUMNS) and every per-cell problem of one sheet's data.
+
+    `stage_mapping` holds the analyst's stage words (value_key -> stage).
+    """
     ctx = _Context(sheet, excel_rows)
     problems: list[Problem] = []
     for column in columns:
         problems += _too_long(ctx, column, limits.max_cell_chars)
+    errors = _excel_errors(ctx, [c for c in columns if c.match.field])
     by_field = {c.match.field: c for c in columns if c.match.field}
     n = len(excel_rows)
     data: dict[str, object] = {"source_row": excel_rows.astype("int32")}
@@ -140,7 +146,7 @@ def normalise(
     data["initiative_id"] = ids
     problems += id_problems
 
-    stage, on_hold, stage_raw, stage_problems = _stages(ctx, by_field["stage"])
+    stage, on_hold, stage_raw, stage_problems = _stages(ctx, by_field["stage"], stage_mapping)
     data |= {"stage": stage, "on_hold": on_hold, "stage_raw": stage_raw}
     problems += stage_problems
 
@@ -171,8 +177,32 @@ def normalise(
     problems += _production_before_pilot(ctx, by_field, data)
     data["raw_json"] = _raw_json(columns, n)
     frame = _frame(data, n)
+    # An Excel error is reported as itself, not as the unreadable value it also is.
+    flagged = {(p.row, p.column) for p in errors}
+    problems = [p for p in problems if (p.row, p.column) not in flagged] + errors
     problems.sort(key=lambda p: (p.row or 0, _column_order(columns, p.column)))
-    return Normalised(frame, tuple(problems), currency)
+    unknown = tuple(dict.fromkeys(
+        p.value for p in problems if p.code == "unknown_stage" and p.value
+    ))
+    return Normalised(frame, tuple(problems), currency, unknown)
+
+
+EXCEL_ERROR_MESSAGE = (
+    "an Excel error value, not a value: fix the formula or the cell in the workbook (it is "
+    "never read as blank)"
+)
+
+
+def _excel_errors(ctx: _Context, columns: Sequence[Coded]) -> list[Problem]:
+    """Excel error values written as text (#N/A, #REF!, ...) in mapped columns."""
+    problems = []
+    for column in columns:
+        flags = column.distinct.excel_errors()
+        if flags.any():
+            failures = {int(i): Parsed(None, "excel_error", EXCEL_ERROR_MESSAGE)
+                        for i in np.flatnonzero(flags)}
+            problems += ctx.cell_problems(column, failures)
+    return problems
 
 
 def _column_order(columns: Sequence[Coded], header: str | None) -> int:
@@ -227,27 +257,33 @@ def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
 
 
 def _ids(ctx: _Context, column: Coded) -> tuple[np.ndarray, list[Problem]]:
+    """IDs trimmed; two that differ only in case or spaces are one ID written twice."""
     found = id_values(column.distinct)
     ids = found.values[column.codes]
     problems = ctx.cell_problems(column, found.failures)
-    series = pd.Series(ids, dtype=object)
+    keys = [id_key(v) if isinstance(v, str) else None for v in found.values]
+    series = pd.Series(np.array(keys, dtype=object)[column.codes], dtype=object)
     later = (series.duplicated(keep="first") & series.notna()).to_numpy()
     if later.any():
-        first_row = {}
+        first: dict[str, tuple[int, str]] = {}
         for i in np.flatnonzero(series.duplicated(keep=False).to_numpy() & ~later):
-            first_row[ids[i]] = int(ctx.excel_rows[i])
+            first[series.iloc[i]] = (int(ctx.excel_rows[i]), str(ids[i]))
         for i in np.flatnonzero(later):
+            row, spelling = first[series.iloc[i]]
+            same = "" if spelling == ids[i] else f" as '{spelling}' (IDs ignore case and spaces)"
             problems.append(Problem(
                 Severity.ERROR, "duplicate_id",
-                f"this initiative ID is already used on row {first_row[ids[i]]}; each "
+                f"this initiative ID is already used on row {row}{same}; each "
                 "initiative must have exactly one row with its own ID",
                 ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
             ))
     return ids, problems
 
 
-def _stages(ctx: _Context, column: Coded) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
-    parsed = [parse_stage(u) for u in column.uniques]
+def _stages(
+    ctx: _Context, column: Coded, mapped: dict[str, str] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    parsed = [parse_stage(u, mapped) for u in column.uniques]
     stage = _spread([p.value[0] if p.value else None for p in parsed], column.codes)
     on_hold = _spread([bool(p.value and p.value[1]) for p in parsed], column.codes, bool)
     stage_raw = _spread([t.strip() or None for t in column.texts], column.codes)
@@ -276,8 +312,10 @@ def _money(
     for column in columns:
         found = money_values(column.distinct)
         problems += ctx.cell_problems(column, found.failures)
-        amounts[column.match.field] = found.amounts[column.codes]
-        hint = currency_in_header(column.match.header)
+        scaled = np.where(found.plain, found.amounts * column.match.scale, found.amounts)
+        amounts[column.match.field] = scaled[column.codes]
+        problems += ctx.cell_problems(column, _negative(column.match.field, scaled))
+        hint = column.match.currency or currency_in_header(column.match.header)
         has_amount = ~np.isnan(found.amounts)
         currencies = np.where(has_amount & (found.currencies == None), hint,  # noqa: E711
                               found.currencies)
@@ -298,6 +336,22 @@ def _money(
         }
         problems += ctx.cell_problems(column, failures)
     return amounts, currency, problems
+
+
+def _negative(name: str | None, amounts: np.ndarray) -> dict[int, Parsed]:
+    """A negative budget or spend is an error; a negative value is kept with a warning."""
+    below = np.flatnonzero(amounts < 0)
+    if below.size == 0:
+        return {}
+    if name in NON_NEGATIVE_MONEY:
+        found = Parsed(None, "negative_amount",
+                       "a budget or spend cannot be negative (-250000 and (250,000) both are); "
+                       "write the amount without a sign, or leave the cell empty")
+    else:
+        found = Parsed(None, "negative_value",
+                       "a negative value is kept as written (a business case that loses "
+                       "money); check the sign", Severity.WARNING)
+    return {int(i): found for i in below}
 
 
 def _empty_names(ctx: _Context, column: Coded, names: pa.Array) -> list[Problem]:

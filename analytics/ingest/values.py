@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -93,13 +94,17 @@ def _lookup(text: str, exact: dict[str, object], lenient: dict[str, object]) -> 
 
 _STAGE_HINT = (
     f"use a stage ({', '.join(s.value for s in ALL_STAGES)}) or a synonym of one "
-    f"(docs/import.md lists them), or {' / '.join(ON_HOLD_VALUES)}"
+    f"(the Data page lists them under 'Which headers and stage words the import understands'), or {' / '.join(ON_HOLD_VALUES)}"
 )
 
 
-def parse_stage(cell: object) -> Parsed:
-    """(stage or None, on_hold). On hold / paused / blocked is a status: stage None, on hold."""
-    text = cell_text(cell).strip()
+def parse_stage(cell: object, mapped: Mapping[str, str] | None = None) -> Parsed:
+    """(stage or None, on_hold). On hold / paused / blocked is a status: stage None, on hold.
+
+    `mapped` holds the analyst's own stage words (value_key -> stage), e.g. 'assessment' ->
+    'idea'; they are looked up after the synonyms.
+    """
+    text = " ".join(cell_text(cell).split())
     if is_placeholder(text):
         return _fail(
             "empty_stage",
@@ -111,7 +116,15 @@ def parse_stage(cell: object) -> Parsed:
     stage = _lookup(text, STAGE_BY_VALUE, _STAGE_LENIENT)
     if isinstance(stage, Stage):
         return Parsed((stage.value, False))
-    return _fail("unknown_stage", f"this is not a stage we know; {_STAGE_HINT}")
+    own = (mapped or {}).get(key)
+    if own is not None:
+        return Parsed((own, False))
+    return _fail(
+        "unknown_stage",
+        f"this is not a stage we know; map it to a stage (a stage mapping on the Data page, or "
+        f'--mapping with {{"stages": {{"{text}": "idea"}}}}; remembered next month), or '
+        f"{_STAGE_HINT}",
+    )
 
 
 # --- categorical fields ---------------------------------------------------------------------
@@ -190,6 +203,62 @@ CURRENCY_MARKS: dict[str, str] = {
     "inr": "INR", "₹": "INR",
     "cny": "CNY", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
 }
+
+
+#: Scale words written in a header's unit: 'Budget ($k)', 'Budget (000s)', 'Spend (EUR m)'.
+HEADER_SCALES: dict[str, float] = {
+    "k": 1e3, "000": 1e3, "000s": 1e3, "'000": 1e3, "thousand": 1e3, "thousands": 1e3,
+    "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
+    "bn": 1e9, "billion": 1e9, "billions": 1e9,
+}
+_UNIT_TOKEN = re.compile(r"'?000s?|[a-z]+|[€£¥₹$]")
+_BRACKETED = re.compile(r"[(\[]([^)\]]*)[)\]]")
+_TRAILING_UNIT = re.compile(r"(?:\s+in)?\s+([a-z]{3}|[€£¥₹$])\s*$|\s*([€£¥₹$])\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderUnit:
+    """A header without its unit, and that unit: 'Budget (EUR m)' -> 'Budget', EUR, 1e6."""
+
+    base: str
+    currency: str | None
+    scale: float
+
+
+def _unit_tokens(text: str) -> tuple[str | None, float] | None:
+    """(currency, scale) when `text` is only currency marks and scale words, else None."""
+    lowered = " ".join(text.casefold().replace("us$", " usd ").split())
+    tokens = _UNIT_TOKEN.findall(lowered)
+    leftover = _UNIT_TOKEN.sub("", lowered).replace(" ", "").replace(",", "").replace("/", "")
+    if not tokens or leftover:
+        return None
+    currency, scale = None, 1.0
+    for token in tokens:
+        if token in CURRENCY_MARKS and (len(token) == 3 or not token.isalpha()):
+            currency = CURRENCY_MARKS[token]
+        elif token in HEADER_SCALES:
+            scale = HEADER_SCALES[token]
+        elif token != "in":
+            return None
+    return currency, scale
+
+
+def header_unit(header: str) -> HeaderUnit:
+    """Split a money header's unit off: '(EUR)', '($k)', '(000s)', 'in €', a trailing 'EUR'."""
+    base, currency, scale = header, None, 1.0
+    for found in _BRACKETED.finditer(header):
+        unit = _unit_tokens(found.group(1))
+        if unit is not None:
+            currency = unit[0] or currency
+            scale = unit[1] if unit[1] != 1.0 else scale
+            base = base.replace(found.group(0), " ")
+    trailing = _TRAILING_UNIT.search(base.casefold())
+    if trailing:
+        mark = trailing.group(1) or trailing.group(2)
+        if mark in CURRENCY_MARKS:
+            currency = CURRENCY_MARKS[mark]
+            base = base[:trailing.start()]
+    return HeaderUnit(" ".join(base.split()), currency, scale)
 
 
 def currency_in_header(header: str) -> str | None:

@@ -15,11 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from analytics.domain import PLACEHOLDERS
+from analytics.domain import EXCEL_ERRORS, PLACEHOLDERS
 from analytics.ingest.values import CURRENCY_MARKS, Parsed, cell_text
 from analytics.problems import Severity
 
 _PLACEHOLDER_SET = pa.array(sorted(PLACEHOLDERS), type=pa.string())
+_EXCEL_ERROR_SET = pa.array(sorted(EXCEL_ERRORS), type=pa.string())
 
 DATE_HINT = "write it as 2025-03-15, 15 Mar 2025 or March 2025, or format the cell as a date"
 MONEY_HINT = ("write a number, optionally with one currency mark and k/M: 1200000, $1,200,000, "
@@ -58,10 +59,16 @@ class Distinct:
     texts: np.ndarray           # object: cell_text of each value
     arrow: pa.Array             # the texts as an Arrow string array
     is_text: np.ndarray         # bool: the cell held text (not a number, date or boolean)
+    clean: pa.Array             # the texts with every Unicode space as a plain space
+
+    def excel_errors(self) -> np.ndarray:
+        """Per distinct value: an Excel error value written as text (#N/A, #REF!, ...)."""
+        keys = pc.utf8_upper(pc.utf8_trim_whitespace(self.clean))
+        return pc.is_in(keys, value_set=_EXCEL_ERROR_SET).to_numpy(zero_copy_only=False)
 
     def blank(self) -> np.ndarray:
         """Per distinct value: empty or only spaces."""
-        return pc.equal(pc.utf8_trim_whitespace(self.arrow), "").to_numpy(zero_copy_only=False)
+        return pc.equal(pc.utf8_trim_whitespace(self.clean), "").to_numpy(zero_copy_only=False)
 
     def longest(self) -> int:
         return int(pc.max(pc.utf8_length(self.arrow)).as_py() or 0) if len(self.arrow) else 0
@@ -69,7 +76,7 @@ class Distinct:
     def text_cells(self) -> tuple[np.ndarray, pa.Array]:
         """(indices, Arrow texts) of the values that were text cells."""
         where = np.flatnonzero(self.is_text)
-        return where, self.arrow.take(pa.array(where))
+        return where, self.clean.take(pa.array(where))
 
 
 def distinct(values: np.ndarray) -> Distinct:
@@ -81,7 +88,17 @@ def distinct(values: np.ndarray) -> Distinct:
     texts = values.copy()
     if not is_text.all():
         texts[~is_text] = _texts(values[~is_text])
-    return Distinct(values, texts, pa.array(texts, type=pa.string()), is_text)
+    arrow = pa.array(texts, type=pa.string())
+    return Distinct(values, texts, arrow, is_text, unicode_spaces(arrow))
+
+
+#: Non-breaking, thin, ideographic and zero-width spaces (METRICS.md section 1: all are spaces).
+_UNICODE_SPACES = r"[\p{Z}\x{200B}\x{FEFF}\x{180E}]"
+
+
+def unicode_spaces(strings: pa.Array) -> pa.Array:
+    """Every Unicode space as a plain space, so '1\u00a0200\u00a0000' reads as 1 200 000."""
+    return pc.replace_substring_regex(strings, _UNICODE_SPACES, " ")
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
@@ -102,8 +119,8 @@ def _texts(values: np.ndarray) -> np.ndarray:
 
 def text_values(cells: Distinct) -> pa.Array:
     """Trimmed text, null for placeholders."""
-    trimmed = pc.utf8_trim_whitespace(cells.arrow)
-    return pc.if_else(pa.array(_is_placeholder(cells.arrow)), None, trimmed)
+    trimmed = pc.utf8_trim_whitespace(cells.clean)
+    return pc.if_else(pa.array(_is_placeholder(cells.clean)), None, trimmed)
 
 
 def id_values(cells: Distinct) -> UniqueValues:
@@ -145,6 +162,7 @@ class MoneyValues:
     amounts: np.ndarray          # float per distinct value, NaN when empty or failed
     currencies: np.ndarray       # ISO code written with the value, else None
     failures: dict[int, Parsed]
+    plain: np.ndarray            # bool: a number with no k/M of its own (a header scale applies)
 
 
 def _lookup(keys: pa.Array, table: pa.Array, results: np.ndarray, missing: object) -> np.ndarray:
@@ -160,6 +178,7 @@ def money_values(cells: Distinct) -> MoneyValues:
     amounts = np.full(n, np.nan)
     currencies = np.full(n, None, dtype=object)
     failures: dict[int, Parsed] = {}
+    plain = np.ones(n, dtype=bool)
     for i in np.flatnonzero(~cells.is_text):
         cell = cells.values[i]
         if type(cell) in (float, int) and np.isfinite(cell):
@@ -168,7 +187,7 @@ def money_values(cells: Distinct) -> MoneyValues:
             failures[int(i)] = _fail("bad_money", f"this is not an amount; {MONEY_HINT}")
     where, strings = cells.text_cells()
     if where.size == 0:
-        return MoneyValues(amounts, currencies, failures)
+        return MoneyValues(amounts, currencies, failures, plain)
     found = pc.extract_regex(strings, MONEY_PATTERN)
     matched = found.is_valid().to_numpy(zero_copy_only=False)
     part = {name: found.field(name) for name in ("open", "close", "pre", "post", "sign", "sign2",
@@ -185,12 +204,13 @@ def money_values(cells: Distinct) -> MoneyValues:
     written = _lookup(mark, _MARK_KEYS, _MARK_CODES, None)
     amounts[where[ok]] = np.where(negative, -number, number)[ok] * factor[ok]
     currencies[where[ok]] = written[ok]
+    plain[where] = ~has["mult"]
     placeholder = _is_placeholder(strings)
     for j in np.flatnonzero(~ok & ~placeholder):
         reason = ("write the currency once" if matched[j] and not one_mark[j]
                   else "this is not an amount we can read")
         failures[int(where[j])] = _fail("bad_money", f"{reason}; {MONEY_HINT}")
-    return MoneyValues(amounts, currencies, failures)
+    return MoneyValues(amounts, currencies, failures, plain)
 
 
 # --- dates ----------------------------------------------------------------------------------------

@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
     require_database(path, args.as_of)
     with store.connect(path, read_only=True) as con:
         rows = load_report_rows(con, args.as_of)
+        currency = store.snapshot_currency(con, args.as_of)
     report = compute_report(rows, args.as_of, stall_days=args.stall_days,
-                            business_unit=args.business_unit, solution_type=args.solution_type)
+                            business_unit=args.business_unit, solution_type=args.solution_type,
+                            currency=currency)
     document = report_json(report)
     if args.json:
         json.dump(document, sys.stdout, indent=2, allow_nan=False)
@@ -45,8 +47,8 @@ def _pct(value: object) -> str:
     return "n/a" if value is None else formatting.percent(float(value))  # type: ignore[arg-type]
 
 
-def _money(value: object) -> str:
-    return formatting.money_exact(float(value))  # type: ignore[arg-type]
+def _money(value: object, currency: str) -> str:
+    return formatting.money_exact(float(value), currency)  # type: ignore[arg-type]
 
 
 def summary(doc: dict) -> str:
@@ -65,17 +67,17 @@ def summary(doc: dict) -> str:
         f"12 months (Aalen-Johansen, {ttp['included']} pilots; {ttp['left_out']} left out); median "
         f"{'n/a' if median is None else f'{median:.0f} days'} among those that did",
         f"  Stalled (>{doc['stall_days']} days or on hold): {doc['stalled']['count']}, budget "
-        f"{_money(doc['stalled']['budget'])}",
+        f"{_money(doc['stalled']['budget'], doc['currency'])}",
     ]
     for key, figures in doc["causes"].items():
         flagged = f"flagged {figures['flagged']}, " if "flagged" in figures else ""
         lines.append(f"    {CAUSE_LABELS[key]}: {flagged}weighted {figures['weighted']:.2f}, "
-                     f"budget {_money(figures['budget_weighted'])}")
+                     f"budget {_money(figures['budget_weighted'], doc['currency'])}")
     out = doc["outcomes"]
     lines += [
-        f"  Value in production: expected {_money(out['expected_in_production'])}/yr, realized "
-        f"{_money(out['realized_in_production'])}/yr ({_pct(out['value_capture'])} captured)",
-        f"  Spend on stopped initiatives: {_money(out['spend_on_stopped'])}",
+        f"  Value in production: expected {_money(out['expected_in_production'], doc['currency'])}/yr, realized "
+        f"{_money(out['realized_in_production'], doc['currency'])}/yr ({_pct(out['value_capture'])} captured)",
+        f"  Spend on stopped initiatives: {_money(out['spend_on_stopped'], doc['currency'])}",
         f"  Early warning: {len(doc['early_warning'])} initiative(s) heading for a stall",
     ]
     changes = doc["changes"]

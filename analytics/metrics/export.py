@@ -37,6 +37,7 @@ def report_json(report: Report) -> dict[str, object]:
     causes = stalls.causes
     return {
         "as_of": f"{report.as_of:%Y-%m}",
+        "currency": report.currency,
         "as_of_date": report.as_of_date.isoformat(),
         "filters": {"business_unit": report.business_unit, "solution_type": report.solution_type},
         "stall_days": report.stall_days,

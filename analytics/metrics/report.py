@@ -2,12 +2,14 @@
 history: the functions the dashboard and the CLI call."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from analytics.domain import FIELD_BY_NAME
+from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.changes import changes
 from analytics.metrics.funnel import funnel_result, outcomes
 from analytics.metrics.headline import headline_table
@@ -87,14 +89,19 @@ def compute_report(
     stall_days: int = DEFAULT_STALL_DAYS,
     business_unit: str | None = None,
     solution_type: str | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> Report:
-    """Everything for as-of month M: only snapshots up to M count (later rows are ignored)."""
+    """Everything for as-of month M: only snapshots up to M count (later rows are ignored).
+
+    `currency` is M's snapshot currency (store.snapshot_currency); money figures carry it.
+    """
     _check_stall_days(stall_days)
     month = month_start(as_of)
     history = _month_rows(rows, month)
     previous = _previous_month(history, month)
     facts = prepare(history, keep=[month] if previous is None else [previous, month])
-    return _report(facts, month, stall_days, business_unit, solution_type)
+    return replace(_report(facts, month, stall_days, business_unit, solution_type),
+                   currency=currency)
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,

@@ -191,3 +191,4 @@ class Report:
     outcomes: Outcomes
     population: pd.DataFrame
     warnings: tuple[Problem, ...]
+    currency: str = "USD"           # ISO code of M's snapshot (METRICS.md section 1)
