@@ -130,7 +130,8 @@ def stage_codes(stage: pd.Series) -> np.ndarray:
 
 def resolve_stages(code: np.ndarray, pilot_started: np.ndarray, group_first: np.ndarray) -> np.ndarray:
     """Section 2: an on-hold row (stage missing) keeps the stage resolved in the initiative's
-    previous row; with none, `pilot` when pilot_start is set, else `idea`."""
+    previous row; with none, `pilot` where `pilot_started` (a pilot_start on or before that
+    row's as-of date), else `idea`."""
     filled = code.copy()
     opening = group_first & (code == MISSING)
     filled[opening] = np.where(pilot_started, STAGE_CODE[Stage.PILOT], STAGE_CODE[Stage.IDEA])[opening]
@@ -158,8 +159,9 @@ class _Positions:
     seen_rank: np.ndarray
     latest_pilot_start: np.ndarray
     latest_production_date: np.ndarray
-    latest_production_row: np.ndarray
-    first_pilot: np.ndarray
+    latest_production_entered: np.ndarray
+    first_pilot_entered: np.ndarray
+    stay_entered: np.ndarray
     first_pilot_plus: np.ndarray
     first_idea: np.ndarray
     first_production: np.ndarray
@@ -168,26 +170,35 @@ class _Positions:
 
 
 def _positions(frame: pd.DataFrame, month: np.ndarray, pilot_start: np.ndarray,
-               production_date: np.ndarray, months: np.ndarray | None, at: np.ndarray) -> _Positions:
+               production_date: np.ndarray, stage_entered: np.ndarray, month_end_all: np.ndarray,
+               months: np.ndarray | None, at: np.ndarray) -> _Positions:
     """Work over every row is integer positions only; dates are looked up for kept rows later."""
     n = len(frame)
     ids = pd.factorize(frame["initiative_id"])[0]
     group_first = np.ones(n, dtype=bool)
     group_first[1:] = ids[1:] != ids[:-1]
-    code = resolve_stages(stage_codes(frame["stage"]), ~np.isnat(pilot_start), group_first)
+    # A pilot_start after the row's as-of date is a plan: an on-hold opening row is then idea.
+    code = resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all, group_first)
     rank = np.where(code <= PRODUCTION_RANK, code, NO_RANK)
     is_stage = {s: code == STAGE_CODE[s] for s in (Stage.IDEA, Stage.PILOT, Stage.PRODUCTION, Stage.STOPPED)}
     # Running max per initiative: offset each group above the previous one, then one accumulate.
     offset = (np.cumsum(group_first) - 1) * (PRODUCTION_RANK + 2)
     seen_rank = np.maximum.accumulate(rank + offset) - offset if n else rank
+    entered = ~np.isnat(stage_entered)
+    # Section 2: a stage_entered left blank in later rows is still a fact, so each rule reads the
+    # first non-blank one among the rows it names; time in stage and a stop read the rows of the
+    # current stay at the stage (the initiative's rows since its resolved stage last changed).
+    stay_start = _ffill_index(group_first | np.concatenate(([True], code[1:] != code[:-1])), group_first)
+    last_entered = _ffill_index(entered, group_first)
     return _Positions(
         code=code[at],
         rank=rank[at],
         seen_rank=seen_rank[at],
         latest_pilot_start=_ffill_index(~np.isnat(pilot_start), group_first)[at],
         latest_production_date=_ffill_index(~np.isnat(production_date), group_first)[at],
-        latest_production_row=_ffill_index(is_stage[Stage.PRODUCTION], group_first)[at],
-        first_pilot=_first_index(is_stage[Stage.PILOT], group_first)[at],
+        latest_production_entered=_ffill_index(is_stage[Stage.PRODUCTION] & entered, group_first)[at],
+        first_pilot_entered=_first_index(is_stage[Stage.PILOT] & entered, group_first)[at],
+        stay_entered=np.where(last_entered >= stay_start, last_entered, -1)[at],
         first_pilot_plus=_first_index(rank >= PILOT_RANK, group_first)[at],
         first_idea=_first_index(is_stage[Stage.IDEA], group_first)[at],
         first_production=_first_index(is_stage[Stage.PRODUCTION], group_first)[at],
@@ -212,8 +223,8 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     month_end_all = (month + 1).astype(_DAY) - 1
     at = np.arange(len(frame)) if keep is None else np.flatnonzero(
         np.isin(month, np.array(sorted(keep), dtype="datetime64[M]")))
-    pos = _positions(frame, month, pilot_start, production_date, months, at)
-    code, as_of_date, entered = pos.code, month_end_all[at], stage_entered[at]
+    pos = _positions(frame, month, pilot_start, production_date, stage_entered, month_end_all, months, at)
+    code, as_of_date, entered = pos.code, month_end_all[at], _take(stage_entered, pos.stay_entered)
     eff_pilot = _effective(pilot_start, pos.latest_pilot_start, as_of_date)
     eff_production = _effective(production_date, pos.latest_production_date, as_of_date)
     highest = np.maximum(pos.seen_rank, np.maximum(
@@ -221,18 +232,18 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
         np.where(~np.isnat(eff_production), PRODUCTION_RANK, NO_RANK),
     ))
     reached_production = highest >= PRODUCTION_RANK
-    # Section 4 origin: pilot_start; stage_entered of the earliest pilot row; the as-of date of
+    # Section 4 origin: pilot_start; stage_entered of the earliest pilot rows; the as-of date of
     # the earliest row at pilot or above when an earlier row showed idea.
     origin, origin_source = _coalesce(
         (eff_pilot, FROM_PILOT_START),
-        (_take(stage_entered, pos.first_pilot), FROM_STAGE_ENTERED),
+        (_take(stage_entered, pos.first_pilot_entered), FROM_STAGE_ENTERED),
         (np.where((pos.first_idea >= 0) & (pos.first_idea < pos.first_pilot_plus),
                   _take(month_end_all, pos.first_pilot_plus), np.datetime64("NaT")), FROM_SNAPSHOT),
     )
     _blank(origin, origin_source, highest < PILOT_RANK)
     production_at, production_source = _coalesce(
         (eff_production, FROM_PRODUCTION_DATE),
-        (_take(stage_entered, pos.latest_production_row), FROM_STAGE_ENTERED),
+        (_take(stage_entered, pos.latest_production_entered), FROM_STAGE_ENTERED),
         (_take(month_end_all, pos.first_production), FROM_SNAPSHOT),
     )
     _blank(production_at, production_source, ~reached_production)
