@@ -72,29 +72,40 @@ def _days(series: pd.Series) -> np.ndarray:
     return pd.to_datetime(series).to_numpy().astype(_DAY)
 
 
-def _ffill_index(valid: np.ndarray, group_first: np.ndarray) -> np.ndarray:
-    """Per row: the position of the latest row at or before it in its group where `valid`, else -1.
+@dataclass(frozen=True, slots=True, eq=False)
+class _Groups:
+    """Rows sorted by initiative then month, each initiative's rows contiguous: the per-row
+    positions the running facts below share (computed once, not once per fact)."""
 
-    Rows must be sorted by group then time; groups are contiguous.
-    """
-    positions = np.arange(valid.size)
-    own_start = np.maximum.accumulate(np.where(group_first, positions, 0))
-    latest = np.maximum.accumulate(np.where(valid, positions, -1))
-    return np.where(latest >= own_start, latest, -1)
+    first: np.ndarray       # bool: the initiative's first row
+    positions: np.ndarray   # 0..n-1
+    own_start: np.ndarray   # position of the row's initiative's first row
+    starts: np.ndarray      # position of each initiative's first row
+    group: np.ndarray       # the initiative's number, 0..groups-1
+
+    @classmethod
+    def of(cls, group_first: np.ndarray) -> _Groups:
+        positions = np.arange(group_first.size)
+        starts = np.flatnonzero(group_first)
+        group = np.cumsum(group_first) - 1
+        return cls(group_first, positions, starts[group] if starts.size else positions, starts, group)
 
 
-def _first_index(mask: np.ndarray, group_first: np.ndarray) -> np.ndarray:
+def _ffill_index(valid: np.ndarray, groups: _Groups) -> np.ndarray:
+    """Per row: the position of the latest row at or before it in its group where `valid`, else -1."""
+    latest = np.maximum.accumulate(np.where(valid, groups.positions, -1))
+    return np.where(latest >= groups.own_start, latest, -1)
+
+
+def _first_index(mask: np.ndarray, groups: _Groups) -> np.ndarray:
     """Per row: the position of the first row of its group where `mask`, -1 when there is none
     or when that row is later than this one (so the fact is only known from then on)."""
     n = mask.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    positions = np.arange(n)
-    starts = np.flatnonzero(group_first)
-    first = np.minimum.reduceat(np.where(mask, positions, n), starts)
-    group = np.cumsum(group_first) - 1
-    per_row = first[group]
-    return np.where(per_row <= positions, per_row, -1)
+    first = np.minimum.reduceat(np.where(mask, groups.positions, n), groups.starts)
+    per_row = first[groups.group]
+    return np.where(per_row <= groups.positions, per_row, -1)
 
 
 def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -104,14 +115,23 @@ def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Where a date came from, as a small code (the trend never needs the names): NO_SOURCE, then
+#: SOURCE_NAMES[1:] by code.
+NO_SOURCE = 0
+SOURCE_NAMES = np.array([None, FROM_PILOT_START, FROM_PRODUCTION_DATE, FROM_STAGE_ENTERED, FROM_SNAPSHOT],
+                        dtype=object)
+_SOURCE_CODE = {name: code for code, name in enumerate(SOURCE_NAMES) if name is not None}
+
+
 def _coalesce(*pairs: tuple[np.ndarray, str]) -> tuple[np.ndarray, np.ndarray]:
-    """The first non-NaT date per row among `pairs` (date array, source name), with its source."""
+    """The first non-NaT date per row among `pairs` (date array, source name), with its source
+    code (SOURCE_NAMES)."""
     dates = np.full(pairs[0][0].shape, np.datetime64("NaT"), dtype=_DAY)
-    sources = np.full(dates.shape, None, dtype=object)
+    sources = np.zeros(dates.shape, dtype=np.int8)
     for values, source in pairs:
         fill = np.isnat(dates) & ~np.isnat(values)
         dates[fill] = values[fill]
-        sources[fill] = source
+        sources[fill] = _SOURCE_CODE[source]
     return dates, sources
 
 
@@ -128,14 +148,14 @@ def stage_codes(stage: pd.Series) -> np.ndarray:
     return lookup[codes]
 
 
-def resolve_stages(code: np.ndarray, pilot_started: np.ndarray, group_first: np.ndarray) -> np.ndarray:
+def resolve_stages(code: np.ndarray, pilot_started: np.ndarray, groups: _Groups) -> np.ndarray:
     """Section 2: an on-hold row (stage missing) keeps the stage resolved in the initiative's
     previous row; with none, `pilot` where `pilot_started` (a pilot_start on or before that
     row's as-of date), else `idea`."""
     filled = code.copy()
-    opening = group_first & (code == MISSING)
+    opening = groups.first & (code == MISSING)
     filled[opening] = np.where(pilot_started, STAGE_CODE[Stage.PILOT], STAGE_CODE[Stage.IDEA])[opening]
-    return filled[_ffill_index(filled != MISSING, group_first)]
+    return filled[_ffill_index(filled != MISSING, groups)]
 
 
 def _by_initiative(rows: pd.DataFrame) -> pd.DataFrame:
@@ -177,44 +197,66 @@ def _positions(frame: pd.DataFrame, month: np.ndarray, pilot_start: np.ndarray,
     ids = pd.factorize(frame["initiative_id"])[0]
     group_first = np.ones(n, dtype=bool)
     group_first[1:] = ids[1:] != ids[:-1]
+    groups = _Groups.of(group_first)
     # A pilot_start after the row's as-of date is a plan: an on-hold opening row is then idea.
-    code = resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all, group_first)
+    code = resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all, groups)
     rank = np.where(code <= PRODUCTION_RANK, code, NO_RANK)
     is_stage = {s: code == STAGE_CODE[s] for s in (Stage.IDEA, Stage.PILOT, Stage.PRODUCTION, Stage.STOPPED)}
     # Running max per initiative: offset each group above the previous one, then one accumulate.
-    offset = (np.cumsum(group_first) - 1) * (PRODUCTION_RANK + 2)
+    offset = groups.group * (PRODUCTION_RANK + 2)
     seen_rank = np.maximum.accumulate(rank + offset) - offset if n else rank
     entered = ~np.isnat(stage_entered)
     # Section 2: a stage_entered left blank in later rows is still a fact, so each rule reads the
     # first non-blank one among the rows it names; time in stage and a stop read the rows of the
     # current stay at the stage (the initiative's rows since its resolved stage last changed).
-    stay_start = _ffill_index(group_first | np.concatenate(([True], code[1:] != code[:-1])), group_first)
-    last_entered = _ffill_index(entered, group_first)
+    stage_changed = group_first.copy()
+    stage_changed[1:] |= code[1:] != code[:-1]
+    stay_start = _ffill_index(stage_changed, groups)
+    last_entered = _ffill_index(entered, groups)
     return _Positions(
         code=code[at],
         rank=rank[at],
         seen_rank=seen_rank[at],
-        latest_pilot_start=_ffill_index(~np.isnat(pilot_start), group_first)[at],
-        latest_production_date=_ffill_index(~np.isnat(production_date), group_first)[at],
-        latest_production_entered=_ffill_index(is_stage[Stage.PRODUCTION] & entered, group_first)[at],
-        first_pilot_entered=_first_index(is_stage[Stage.PILOT] & entered, group_first)[at],
+        latest_pilot_start=_ffill_index(~np.isnat(pilot_start), groups)[at],
+        latest_production_date=_ffill_index(~np.isnat(production_date), groups)[at],
+        latest_production_entered=_ffill_index(is_stage[Stage.PRODUCTION] & entered, groups)[at],
+        first_pilot_entered=_first_index(is_stage[Stage.PILOT] & entered, groups)[at],
         stay_entered=np.where(last_entered >= stay_start, last_entered, -1)[at],
-        first_pilot_plus=_first_index(rank >= PILOT_RANK, group_first)[at],
-        first_idea=_first_index(is_stage[Stage.IDEA], group_first)[at],
-        first_production=_first_index(is_stage[Stage.PRODUCTION], group_first)[at],
-        first_stopped=_first_index(is_stage[Stage.STOPPED], group_first)[at],
-        run_start=_run_start(code, month, group_first, months)[at],
+        first_pilot_plus=_first_index(rank >= PILOT_RANK, groups)[at],
+        first_idea=_first_index(is_stage[Stage.IDEA], groups)[at],
+        first_production=_first_index(is_stage[Stage.PRODUCTION], groups)[at],
+        first_stopped=_first_index(is_stage[Stage.STOPPED], groups)[at],
+        run_start=_run_start(code, month, groups, months)[at],
     )
 
 
-def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
-            keep: Collection[date] | None = None) -> pd.DataFrame:
-    """The rows by initiative then month, `stage` resolved, with FACT_COLUMNS added.
+@dataclass(frozen=True, slots=True, eq=False)
+class Facts:
+    """The facts of the kept rows as arrays (positions `at` of `frame`, the rows sorted by
+    initiative then month): what `prepare` puts in a frame, without building one (the trend
+    reads these arrays for every month at once)."""
 
-    `months`: every snapshot month (datetime64[M]) when `rows` is a subset (e.g. one initiative),
-    so that "unbroken run of snapshots" still counts the snapshots the initiative is missing from.
-    `keep`: return only the rows of these months (the facts still use every earlier row).
-    """
+    frame: pd.DataFrame
+    at: np.ndarray
+    month: np.ndarray               # datetime64[M] of each kept row
+    as_of_date: np.ndarray
+    code: np.ndarray                # STAGE_CODE, resolved (on-hold rows carry a stage)
+    rank: np.ndarray
+    highest: np.ndarray
+    origin: np.ndarray
+    origin_source: np.ndarray       # SOURCE_NAMES codes, likewise the other *_source arrays
+    production_at: np.ndarray
+    production_source: np.ndarray
+    stopped_at: np.ndarray
+    stopped_source: np.ndarray
+    stage_since: np.ndarray
+    stage_since_source: np.ndarray
+    days_in_stage: np.ndarray
+
+
+def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
+          keep: Collection[date] | None = None) -> Facts:
+    """The section 2-5 facts of each row (of the `keep` months when given); see `prepare`."""
     frame = _by_initiative(rows)
     month = frame["as_of"].to_numpy().astype("datetime64[M]")
     pilot_start = _days(frame["pilot_start"])
@@ -258,28 +300,44 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
         (month_end_all[pos.run_start], FROM_SNAPSHOT),
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
+    return Facts(
+        frame=frame, at=at, month=month[at], as_of_date=as_of_date, code=code, rank=pos.rank,
+        highest=highest, origin=origin, origin_source=origin_source, production_at=production_at,
+        production_source=production_source, stopped_at=stopped_at, stopped_source=stopped_source,
+        stage_since=stage_since, stage_since_source=stage_since_source, days_in_stage=days_in_stage,
+    )
 
+
+def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
+            keep: Collection[date] | None = None) -> pd.DataFrame:
+    """The rows by initiative then month, `stage` resolved, with FACT_COLUMNS added.
+
+    `months`: every snapshot month (datetime64[M]) when `rows` is a subset (e.g. one initiative),
+    so that "unbroken run of snapshots" still counts the snapshots the initiative is missing from.
+    `keep`: return only the rows of these months (the facts still use every earlier row).
+    """
+    found = facts(rows, months, keep)
     text_facts = {
-        "stage": _CODE_STAGE[code],
-        "highest_stage": _STAGE_BY_RANK[highest - NO_RANK],
-        "origin_source": origin_source,
-        "production_source": production_source,
-        "stopped_source": stopped_source,
-        "stage_since_source": stage_since_source,
+        "stage": _CODE_STAGE[found.code],
+        "highest_stage": _STAGE_BY_RANK[found.highest - NO_RANK],
+        "origin_source": SOURCE_NAMES[found.origin_source],
+        "production_source": SOURCE_NAMES[found.production_source],
+        "stopped_source": SOURCE_NAMES[found.stopped_source],
+        "stage_since_source": SOURCE_NAMES[found.stage_since_source],
     }
-    kept = frame.iloc[at].reset_index(drop=True)
+    kept = found.frame.iloc[found.at].reset_index(drop=True)
     # All-missing text columns arrive as object from DuckDB: make every text column `str`.
     kept = kept.astype({c: "str" for c in TEXT_COLUMNS if c in kept.columns and kept[c].dtype != "str"})
     kept = kept.assign(
-        as_of=month[at].astype(_DAY),
-        as_of_date=as_of_date,
-        rank=pos.rank,
-        highest_rank=highest,
-        origin=origin,
-        production_at=production_at,
-        stopped_at=stopped_at,
-        stage_since=stage_since,
-        days_in_stage=days_in_stage,
+        as_of=found.month.astype(_DAY),
+        as_of_date=found.as_of_date,
+        rank=found.rank,
+        highest_rank=found.highest,
+        origin=found.origin,
+        production_at=found.production_at,
+        stopped_at=found.stopped_at,
+        stage_since=found.stage_since,
+        days_in_stage=found.days_in_stage,
         **{name: pd.array(values, dtype="str") for name, values in text_facts.items()},
     )
     return kept.sort_values(["initiative_id", "as_of"], kind="stable").reset_index(drop=True)
@@ -294,10 +352,10 @@ def _effective(values: np.ndarray, latest: np.ndarray, as_of_date: np.ndarray) -
 
 def _blank(dates: np.ndarray, sources: np.ndarray, where: np.ndarray) -> None:
     dates[where] = np.datetime64("NaT")
-    sources[where] = None
+    sources[where] = NO_SOURCE
 
 
-def _run_start(stage: np.ndarray, month: np.ndarray, group_first: np.ndarray,
+def _run_start(stage: np.ndarray, month: np.ndarray, groups: _Groups,
                months: np.ndarray | None) -> np.ndarray:
     """Per row: the position of the first row of the latest unbroken run of snapshots at this
     row's stage. A run breaks at a stage change or at a snapshot the initiative is missing from."""
@@ -306,6 +364,6 @@ def _run_start(stage: np.ndarray, month: np.ndarray, group_first: np.ndarray,
         return np.zeros(0, dtype=np.int64)
     calendar_months = np.unique(month) if months is None else np.asarray(months, dtype="datetime64[M]")
     position = np.searchsorted(calendar_months, month)
-    breaks = group_first.copy()
+    breaks = groups.first.copy()
     breaks[1:] |= (stage[1:] != stage[:-1]) | (position[1:] != position[:-1] + 1)
-    return _ffill_index(breaks, group_first)
+    return _ffill_index(breaks, groups)

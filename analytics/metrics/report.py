@@ -10,8 +10,8 @@ import pandas as pd
 from analytics.domain import FIELD_BY_NAME
 from analytics.metrics.changes import changes
 from analytics.metrics.funnel import funnel_result, outcomes
-from analytics.metrics.headline import headline_table
-from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
+from analytics.metrics.headline import headline_table, monthly_headlines
+from analytics.metrics.history import facts, month_end, month_start, prepare, snapshot_months
 from analytics.metrics.load import missing_month, months_in
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
@@ -198,10 +198,13 @@ def trend(
     as the report for that month would show it (ratios NaN when undefined)."""
     _check_stall_days(stall_days)
     history = rows if up_to is None else _month_rows(rows, month_start(up_to))
-    facts = prepare(history)
-    scoped = facts.loc[in_scope(facts, business_unit, solution_type)]
-    months = sorted(facts["as_of"].unique())
-    table = headline_table(scoped, scoped["as_of"], stall_days, groups=months)
+    found = facts(history)
+    if business_unit is None and solution_type is None:
+        scope = np.ones(found.at.size, dtype=bool)
+    else:
+        kept = found.frame.iloc[found.at].reset_index(drop=True)
+        scope = in_scope(kept, business_unit, solution_type).to_numpy(dtype=bool)
+    table = monthly_headlines(found, scope, stall_days)
     return table.rename_axis("as_of").reset_index().assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
 
 
