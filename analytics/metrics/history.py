@@ -158,15 +158,14 @@ def resolve_stages(code: np.ndarray, pilot_started: np.ndarray, groups: _Groups)
     return filled[_ffill_index(filled != MISSING, groups)]
 
 
-def _by_initiative(rows: pd.DataFrame) -> pd.DataFrame:
-    """`rows` with each initiative's rows together, oldest first (no reordering when the loader
-    already ordered them)."""
-    ids = pd.factorize(rows["initiative_id"])[0]
-    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+def _initiative_order(ids: np.ndarray, stamps: np.ndarray) -> np.ndarray | None:
+    """Positions that put each initiative's rows together, oldest first; None when the rows
+    already are (the loader ordered them). Only positions move: the frame itself is never
+    reordered, so a 600k-row history costs one integer sort, not a copy of every column."""
     same = ids[1:] == ids[:-1]
     if (np.diff(ids) >= 0).all() and (stamps[1:][same] > stamps[:-1][same]).all():
-        return rows.reset_index(drop=True)
-    return rows.iloc[np.lexsort((stamps, ids))].reset_index(drop=True)
+        return None
+    return np.lexsort((stamps, ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,17 +188,16 @@ class _Positions:
     run_start: np.ndarray
 
 
-def _positions(frame: pd.DataFrame, month: np.ndarray, pilot_start: np.ndarray,
+def _positions(ids: np.ndarray, stage_code: np.ndarray, month: np.ndarray, pilot_start: np.ndarray,
                production_date: np.ndarray, stage_entered: np.ndarray, month_end_all: np.ndarray,
                months: np.ndarray | None, at: np.ndarray) -> _Positions:
     """Work over every row is integer positions only; dates are looked up for kept rows later."""
-    n = len(frame)
-    ids = pd.factorize(frame["initiative_id"])[0]
+    n = ids.size
     group_first = np.ones(n, dtype=bool)
     group_first[1:] = ids[1:] != ids[:-1]
     groups = _Groups.of(group_first)
     # A pilot_start after the row's as-of date is a plan: an on-hold opening row is then idea.
-    code = resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all, groups)
+    code = resolve_stages(stage_code, pilot_start <= month_end_all, groups)
     rank = np.where(code <= PRODUCTION_RANK, code, NO_RANK)
     is_stage = {s: code == STAGE_CODE[s] for s in (Stage.IDEA, Stage.PILOT, Stage.PRODUCTION, Stage.STOPPED)}
     # Running max per initiative: offset each group above the previous one, then one accumulate.
@@ -232,9 +230,9 @@ def _positions(frame: pd.DataFrame, month: np.ndarray, pilot_start: np.ndarray,
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Facts:
-    """The facts of the kept rows as arrays (positions `at` of `frame`, the rows sorted by
-    initiative then month): what `prepare` puts in a frame, without building one (the trend
-    reads these arrays for every month at once)."""
+    """The facts of the kept rows as arrays, the rows by initiative then month: what `prepare`
+    puts in a frame, without building one (the trend reads these arrays for every month at once).
+    `frame` is the rows as given (never reordered) and `at` the positions of the kept rows in it."""
 
     frame: pd.DataFrame
     at: np.ndarray
@@ -257,15 +255,22 @@ class Facts:
 def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
           keep: Collection[date] | None = None) -> Facts:
     """The section 2-5 facts of each row (of the `keep` months when given); see `prepare`."""
-    frame = _by_initiative(rows)
-    month = frame["as_of"].to_numpy().astype("datetime64[M]")
-    pilot_start = _days(frame["pilot_start"])
-    production_date = _days(frame["production_date"])
-    stage_entered = _days(frame["stage_entered"])
+    ids = pd.factorize(rows["initiative_id"])[0]
+    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    order = _initiative_order(ids, stamps)
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    month = ordered(stamps)
+    pilot_start = ordered(_days(rows["pilot_start"]))
+    production_date = ordered(_days(rows["production_date"]))
+    stage_entered = ordered(_days(rows["stage_entered"]))
     month_end_all = (month + 1).astype(_DAY) - 1
-    at = np.arange(len(frame)) if keep is None else np.flatnonzero(
+    at = np.arange(len(rows)) if keep is None else np.flatnonzero(
         np.isin(month, np.array(sorted(keep), dtype="datetime64[M]")))
-    pos = _positions(frame, month, pilot_start, production_date, stage_entered, month_end_all, months, at)
+    pos = _positions(ordered(ids), ordered(stage_codes(rows["stage"])), month, pilot_start,
+                     production_date, stage_entered, month_end_all, months, at)
     code, as_of_date, entered = pos.code, month_end_all[at], _take(stage_entered, pos.stay_entered)
     eff_pilot = _effective(pilot_start, pos.latest_pilot_start, as_of_date)
     eff_production = _effective(production_date, pos.latest_production_date, as_of_date)
@@ -301,7 +306,7 @@ def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
     return Facts(
-        frame=frame, at=at, month=month[at], as_of_date=as_of_date, code=code, rank=pos.rank,
+        frame=rows, at=at if order is None else order[at], month=month[at], as_of_date=as_of_date, code=code, rank=pos.rank,
         highest=highest, origin=origin, origin_source=origin_source, production_at=production_at,
         production_source=production_source, stopped_at=stopped_at, stopped_source=stopped_source,
         stage_since=stage_since, stage_since_source=stage_since_source, days_in_stage=days_in_stage,
