@@ -82,29 +82,35 @@ def monthly_headlines(found: Facts, scope: np.ndarray, stall_days: int) -> pd.Da
     month, no groupby over wide frames): one row per month of `found` (index: the month, as
     datetime64), over the kept rows where `scope`. Sums are bincounts over the month index; time to
     production is one Aalen-Johansen estimate per month over that month's subjects."""
-    months, month_index = np.unique(found.month, return_inverse=True)
+    months, month_index = _month_numbers(found.month)
     count = months.size
     g = month_index[scope]
     code, highest = found.code[scope], found.highest[scope]
-    kept = found.frame.iloc[found.at[scope]] if scope.size else found.frame.iloc[0:0]
+    rows_in_scope = found.at[scope]
+
+    def column(name: str, dtype: str) -> np.ndarray:
+        # One column at a time: taking the whole frame would copy every text column too.
+        return found.frame[name].astype(dtype).to_numpy()[rows_in_scope]
 
     def total(weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(g, weights=weights, minlength=count)
 
-    def money(column: str, mask: np.ndarray) -> np.ndarray:
-        values = kept[column].astype("float64").fillna(0.0).to_numpy()
+    def how_many(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(g[mask], minlength=count).astype(np.int64)
+
+    def money(name: str, mask: np.ndarray) -> np.ndarray:
+        values = np.nan_to_num(column(name, "float64"), nan=0.0)
         return total(np.where(mask, values, 0.0)).astype("float64")
 
-    on_hold = kept["on_hold"].astype(bool).to_numpy()
+    on_hold = column("on_hold", "bool")
     stallable = np.isin(code, [STAGE_CODE[s] for s in STALLABLE])
     stalled = stallable & (on_hold | (found.days_in_stage[scope] > stall_days))
     columns: dict[str, np.ndarray] = {
         "population": total().astype(np.int64),
-        "on_hold": total(on_hold.astype(np.float64)).astype(np.int64),
-        **{str(s): total((code == STAGE_CODE[s]).astype(np.float64)).astype(np.int64) for s in ALL_STAGES},
-        **{f"reached_{s}": total((highest >= LADDER_RANK[s]).astype(np.float64)).astype(np.int64)
-           for s in (Stage.PILOT, Stage.SCALING, Stage.PRODUCTION)},
-        "stalled": total(stalled.astype(np.float64)).astype(np.int64),
+        "on_hold": how_many(on_hold),
+        **{str(s): how_many(code == STAGE_CODE[s]) for s in ALL_STAGES},
+        **{f"reached_{s}": how_many(highest >= LADDER_RANK[s]) for s in (Stage.PILOT, Stage.SCALING, Stage.PRODUCTION)},
+        "stalled": how_many(stalled),
         "stalled_budget": money("budget", stalled),
         "expected_in_production": money("expected_value", code == STAGE_CODE[Stage.PRODUCTION]),
         "realized_in_production": money("realized_value", code == STAGE_CODE[Stage.PRODUCTION]),
@@ -135,7 +141,8 @@ def _monthly_time_to_production(found: Facts, scope: np.ndarray, month_index: np
     left_out = np.bincount(month_index[reached & ~included], minlength=count).astype(np.int64)
     p_year = np.full(count, np.nan)
     median = np.full(count, np.nan)
-    order = np.argsort(month_index[included], kind="stable")
+    # A stable sort of small integers is a radix sort in numpy: linear in the subjects.
+    order = np.argsort(month_index[included].astype(np.int16), kind="stable")
     subject_month = month_index[included][order]
     subject_days = days[included][order].astype(np.int64)
     subject_outcome = outcome[included][order]
@@ -153,3 +160,16 @@ def _monthly_time_to_production(found: Facts, scope: np.ndarray, month_index: np
         "ttp_included": np.diff(bounds).astype(np.int64),
         "ttp_left_out": left_out,
     }
+
+
+def _month_numbers(month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct months (datetime64[M], ascending) and each row's index among them, by a
+    lookup table over month numbers (no sort of every row)."""
+    if month.size == 0:
+        return month[:0], np.zeros(0, dtype=np.int64)
+    number = month.astype("datetime64[M]").astype(np.int64)
+    low = int(number.min())
+    present = np.zeros(int(number.max()) - low + 1, dtype=bool)
+    present[number - low] = True
+    index = (np.cumsum(present) - 1)[number - low]
+    return (np.flatnonzero(present) + low).astype("datetime64[M]"), index

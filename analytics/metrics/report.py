@@ -202,7 +202,7 @@ def trend(
     if business_unit is None and solution_type is None:
         scope = np.ones(found.at.size, dtype=bool)
     else:
-        kept = found.frame.iloc[found.at].reset_index(drop=True)
+        kept = found.frame[list(SCOPE_COLUMNS)].iloc[found.at].reset_index(drop=True)
         scope = in_scope(kept, business_unit, solution_type).to_numpy(dtype=bool)
     table = monthly_headlines(found, scope, stall_days)
     return table.rename_axis("as_of").reset_index().assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
