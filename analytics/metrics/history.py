@@ -319,14 +319,17 @@ def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
 
 
 def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
-            keep: Collection[date] | None = None) -> pd.DataFrame:
+            keep: Collection[date] | None = None, detail: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows by initiative then month, `stage` resolved, with FACT_COLUMNS added.
 
     `months`: every snapshot month (datetime64[M]) when `rows` is a subset (e.g. one initiative),
     so that "unbroken run of snapshots" still counts the snapshots the initiative is missing from.
     `keep`: return only the rows of these months (the facts still use every earlier row).
+    `detail`: the full rows of the `keep` months when `rows` holds only the history columns
+    (see load.load_report_parts); each kept row takes its other columns from there.
     """
     found = facts(rows, months, keep)
+    kept = found.frame.iloc[found.at] if detail is None else _detail_of(found, detail)
     text_facts = {
         "stage": _CODE_STAGE[found.code],
         "highest_stage": _STAGE_BY_RANK[found.highest - NO_RANK],
@@ -335,7 +338,7 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
         "stopped_source": SOURCE_NAMES[found.stopped_source],
         "stage_since_source": SOURCE_NAMES[found.stage_since_source],
     }
-    kept = found.frame.iloc[found.at].reset_index(drop=True)
+    kept = kept.reset_index(drop=True)
     # All-missing text columns arrive as object from DuckDB: make every text column `str`.
     kept = kept.astype({c: "str" for c in TEXT_COLUMNS if c in kept.columns and kept[c].dtype != "str"})
     kept = kept.assign(
@@ -351,6 +354,29 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
         **{name: pd.array(values, dtype="str") for name, values in text_facts.items()},
     )
     return kept.sort_values(["initiative_id", "as_of"], kind="stable").reset_index(drop=True)
+
+
+def _detail_of(found: Facts, detail: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `detail` with the same (initiative, month) as the kept rows, in their order;
+    ValueError when one is missing (history and detail read from different data)."""
+    ids = found.frame["initiative_id"].iloc[found.at]
+    codes, _ = pd.factorize(pd.concat([ids, detail["initiative_id"]], ignore_index=True))
+    month_number = found.month.astype(np.int64)
+    detail_month = detail["as_of"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    # One integer key per (initiative, month): initiative code, then the month number.
+    span = int(max(month_number.max(initial=0), detail_month.max(initial=0))) + 1
+    wanted = codes[: ids.size].astype(np.int64) * span + month_number
+    offered = codes[ids.size:].astype(np.int64) * span + detail_month
+    if wanted.size == 0:
+        return detail.iloc[0:0]
+    missing = ValueError("the detail rows do not hold every kept row of the history")
+    if offered.size == 0:
+        raise missing
+    order = np.argsort(offered, kind="stable")
+    where = np.minimum(np.searchsorted(offered[order], wanted), offered.size - 1)
+    if not (offered[order][where] == wanted).all():
+        raise missing
+    return detail.iloc[order[where]]
 
 
 def _effective(values: np.ndarray, latest: np.ndarray, as_of_date: np.ndarray) -> np.ndarray:

@@ -97,6 +97,26 @@ def compute_report(
     return _report(facts, month, stall_days, business_unit, solution_type)
 
 
+def compute_report_parts(
+    history: pd.DataFrame,
+    detail: pd.DataFrame,
+    as_of: date,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+) -> Report:
+    """compute_report from `load_report_parts`: the history columns of every row up to M, and
+    the full rows of M and the month before (the same Report, read with less work)."""
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    history = _month_rows(history, month)
+    previous = _previous_month(history, month)
+    keep = [month] if previous is None else [previous, month]
+    facts = prepare(history, keep=keep, detail=detail)
+    return _report(facts, month, stall_days, business_unit, solution_type)
+
+
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,
             solution_type: str | None) -> Report:
     everyone = facts.loc[facts["as_of"] == pd.Timestamp(month)]
@@ -267,6 +287,6 @@ def available_months(rows: pd.DataFrame) -> list[date]:
 
 
 __all__ = [
-    "DEFAULT_STALL_DAYS", "available_months", "breakdown", "compute_report", "headline",
+    "DEFAULT_STALL_DAYS", "available_months", "breakdown", "compute_report", "compute_report_parts", "headline",
     "in_scope", "initiative_history", "trend",
 ]
