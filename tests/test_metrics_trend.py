@@ -90,3 +90,25 @@ def test_the_trend_with_a_filter_equals_the_filtered_reports(db_file):
         for name, value in report_figures(doc).items():
             assert (pd.isna(figures[name]) if value is None else figures[name] == pytest.approx(value)), (as_of, name)
     assert table["population"].tolist() == [3, 3, 3, 3]
+
+
+def test_the_command_lines_reading_path_gives_the_same_report(db_file):
+    """`report --json` reads history columns and the detail of two months only
+    (load_report_parts); its report equals the one computed from every full row."""
+    from analytics import store
+    from analytics.metrics import load_rows
+    from analytics.metrics.load import load_report_parts
+    from analytics.metrics.report import compute_report_parts
+
+    write_months(db_file, portfolio())
+    with store.connect(db_file, read_only=True) as con:
+        for as_of in MONTHS:
+            rows = load_rows(con, month(as_of))
+            history, detail = load_report_parts(con, month(as_of))
+            assert len(detail) < len(rows) or as_of in MONTHS[:2]
+            for filters in ({}, {"stall_days": 30, "business_unit": "Finance"}):
+                full = compute_report(rows, month(as_of), **filters)
+                parts = compute_report_parts(history, detail, month(as_of), **filters)
+                assert report_json(parts) == report_json(full)
+                pd.testing.assert_frame_equal(parts.population, full.population)
+                pd.testing.assert_frame_equal(parts.changes.vanished, full.changes.vanished)
