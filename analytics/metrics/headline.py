@@ -11,7 +11,14 @@ import pandas as pd
 from analytics.domain import ALL_STAGES, LADDER_RANK, STALLABLE, Stage
 from analytics.metrics.history import PILOT_RANK, PRODUCTION_RANK, STAGE_CODE, Facts
 from analytics.metrics.stalls import is_stalled
-from analytics.metrics.survival import CENSOR, PRODUCTION, STOPPED, aalen_johansen, estimate, subjects_by_row
+from analytics.metrics.survival import (
+    CENSOR,
+    PRODUCTION,
+    STOPPED,
+    aalen_johansen,
+    estimate,
+    subjects_by_row,
+)
 from analytics.metrics.types import YEAR_DAYS
 
 SUMS: tuple[str, ...] = (

@@ -11,7 +11,13 @@ from analytics.domain import FIELD_BY_NAME
 from analytics.metrics.changes import changes
 from analytics.metrics.funnel import funnel_result, outcomes
 from analytics.metrics.headline import headline_table, monthly_headlines
-from analytics.metrics.history import facts, month_end, month_start, prepare, snapshot_months
+from analytics.metrics.history import (
+    facts,
+    month_end,
+    month_start,
+    prepare,
+    snapshot_months,
+)
 from analytics.metrics.load import missing_month, months_in
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
