@@ -8,8 +8,8 @@ import sys
 from analytics import cli_args, formatting, store
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
-from analytics.metrics.load import load_report_rows, require_database
-from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report
+from analytics.metrics.load import load_report_parts, require_database
+from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report_parts
 
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 
@@ -29,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
     require_database(path, args.as_of)
     with store.connect(path, read_only=True) as con:
-        rows = load_report_rows(con, args.as_of)
+        history, detail = load_report_parts(con, args.as_of)
         currency = store.snapshot_currency(con, args.as_of)
-    report = compute_report(rows, args.as_of, stall_days=args.stall_days,
-                            business_unit=args.business_unit, solution_type=args.solution_type,
-                            currency=currency)
+    report = compute_report_parts(history, detail, args.as_of, stall_days=args.stall_days,
+                                  business_unit=args.business_unit,
+                                  solution_type=args.solution_type, currency=currency)
     document = report_json(report)
     if args.json:
         json.dump(document, sys.stdout, indent=2, allow_nan=False)

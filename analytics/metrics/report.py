@@ -12,8 +12,14 @@ from analytics.domain import FIELD_BY_NAME
 from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.changes import changes
 from analytics.metrics.funnel import funnel_result, outcomes
-from analytics.metrics.headline import headline_table
-from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
+from analytics.metrics.headline import headline_table, monthly_headlines
+from analytics.metrics.history import (
+    facts,
+    month_end,
+    month_start,
+    prepare,
+    snapshot_months,
+)
 from analytics.metrics.load import missing_month, months_in
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
@@ -100,6 +106,28 @@ def compute_report(
     history = _month_rows(rows, month)
     previous = _previous_month(history, month)
     facts = prepare(history, keep=[month] if previous is None else [previous, month])
+    return replace(_report(facts, month, stall_days, business_unit, solution_type),
+                   currency=currency)
+
+
+def compute_report_parts(
+    history: pd.DataFrame,
+    detail: pd.DataFrame,
+    as_of: date,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+    currency: str = DEFAULT_CURRENCY,
+) -> Report:
+    """compute_report from `load_report_parts`: the history columns of every row up to M, and
+    the full rows of M and the month before (the same Report, read with less work)."""
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    history = _month_rows(history, month)
+    previous = _previous_month(history, month)
+    keep = [month] if previous is None else [previous, month]
+    facts = prepare(history, keep=keep, detail=detail)
     return replace(_report(facts, month, stall_days, business_unit, solution_type),
                    currency=currency)
 
@@ -205,10 +233,13 @@ def trend(
     as the report for that month would show it (ratios NaN when undefined)."""
     _check_stall_days(stall_days)
     history = rows if up_to is None else _month_rows(rows, month_start(up_to))
-    facts = prepare(history)
-    scoped = facts.loc[in_scope(facts, business_unit, solution_type)]
-    months = sorted(facts["as_of"].unique())
-    table = headline_table(scoped, scoped["as_of"], stall_days, groups=months)
+    found = facts(history)
+    if business_unit is None and solution_type is None:
+        scope = np.ones(found.at.size, dtype=bool)
+    else:
+        kept = found.frame[list(SCOPE_COLUMNS)].iloc[found.at].reset_index(drop=True)
+        scope = in_scope(kept, business_unit, solution_type).to_numpy(dtype=bool)
+    table = monthly_headlines(found, scope, stall_days)
     return table.rename_axis("as_of").reset_index().assign(as_of=lambda f: pd.to_datetime(f["as_of"]))
 
 
@@ -271,6 +302,6 @@ def available_months(rows: pd.DataFrame) -> list[date]:
 
 
 __all__ = [
-    "DEFAULT_STALL_DAYS", "available_months", "breakdown", "compute_report", "headline",
+    "DEFAULT_STALL_DAYS", "available_months", "breakdown", "compute_report", "compute_report_parts", "headline",
     "in_scope", "initiative_history", "trend",
 ]

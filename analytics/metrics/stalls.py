@@ -95,10 +95,13 @@ def attribute_causes(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
     flags, evidence = _rule_flags(frame)
     verdict = text(frame["stall_cause"])
     has_verdict = ~is_blank(verdict)
+    # Only the rows with a verdict are searched for cause words (most rows have none).
+    said_something = verdict.loc[has_verdict]
     matched = pd.DataFrame(
-        {key: verdict.str.extract(f"({_KEYWORD_PATTERN[key]})", flags=re.IGNORECASE)[0] for key in CAUSE_KEYS},
-        index=frame.index,
-    ).astype("str")
+        {key: said_something.str.extract(f"({_KEYWORD_PATTERN[key]})", flags=re.IGNORECASE)[0]
+         for key in CAUSE_KEYS},
+        index=said_something.index,
+    ).astype("str").reindex(frame.index)
     named = matched.notna() & has_verdict.to_numpy()[:, None]
     by_analyst = named.any(axis=1)
     unread = has_verdict & ~by_analyst
