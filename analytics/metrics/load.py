@@ -79,9 +79,11 @@ def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     return table.to_pandas(date_as_object=False)
 
 
-#: The columns the history needs from months before the previous one (see load_report_rows).
+#: The columns the history needs from months before the previous one (see load_report_rows);
+#: the cause-rule fields too, because evidence (section 7) reads each initiative's first pilot row.
 HISTORY_COLUMNS: tuple[str, ...] = (
     "as_of", "initiative_id", "stage", "on_hold", "pilot_start", "production_date", "stage_entered",
+    "owner", "data_readiness", "solution_type", "integration_status", "success_metric",
 )
 
 

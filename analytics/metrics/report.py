@@ -9,10 +9,14 @@ import pandas as pd
 
 from analytics.domain import FIELD_BY_NAME
 from analytics.metrics.changes import changes
+from analytics.metrics.decisions import decisions
+from analytics.metrics.evidence import evidence, first_rows_at_pilot
+from analytics.metrics.forecast import forecast
 from analytics.metrics.funnel import funnel_result, outcomes
 from analytics.metrics.headline import headline_table
 from analytics.metrics.history import month_end, month_start, prepare, snapshot_months
 from analytics.metrics.load import missing_month, months_in
+from analytics.metrics.readiness import readiness
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
     CAUSE_KEYS,
@@ -94,11 +98,11 @@ def compute_report(
     history = _month_rows(rows, month)
     previous = _previous_month(history, month)
     facts = prepare(history, keep=[month] if previous is None else [previous, month])
-    return _report(facts, month, stall_days, business_unit, solution_type)
+    return _report(facts, month, stall_days, business_unit, solution_type, first_rows_at_pilot(history))
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,
-            solution_type: str | None) -> Report:
+            solution_type: str | None, first_rows: pd.DataFrame) -> Report:
     everyone = facts.loc[facts["as_of"] == pd.Timestamp(month)]
     population = everyone.loc[in_scope(everyone, business_unit, solution_type)]
     as_of_date = month_end(month)
@@ -106,6 +110,7 @@ def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: st
     stalled = is_stalled(population, stall_days)
     label = f"{month:%Y-%m}"
     assessment = assess(population, stall_days)
+    stall = stall_result(population, stall_days, assessment)
     return Report(
         as_of=month,
         as_of_date=as_of_date,
@@ -115,13 +120,17 @@ def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: st
         funnel=funnel_result(population),
         cohorts=cohorts(ttp.subjects, pd.Timestamp(as_of_date)),
         time_to_production=ttp,
-        stalls=stall_result(population, stall_days, assessment),
+        stalls=stall,
         early_warning=early_warning(population, stall_days, assessment),
         changes=_changes(facts, everyone, month, stall_days, business_unit, solution_type),
         outcomes=outcomes(population, stalled),
         population=population.assign(stalled=stalled)
         .reindex(columns=list(POPULATION_COLUMNS)).reset_index(drop=True),
         warnings=verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label),
+        evidence=evidence(ttp.subjects, first_rows),
+        forecast=forecast(ttp.subjects),
+        readiness=readiness(population),
+        decisions=decisions(stall, population),
     )
 
 

@@ -1,0 +1,41 @@
+"""Decisions (METRICS.md section 10): the stalled initiatives the board is asked to unblock or
+stop, largest budget first, each cause with its remedy and the budget a stop would release."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.domain import CAUSE_REMEDIES
+from analytics.metrics.types import Decisions, StallResult
+
+DECISION_COLUMNS: tuple[str, ...] = (
+    "initiative_id", "name", "business_unit", "stage", "owner", "on_hold", "days_in_stage",
+    "budget", "spend_to_date", "budget_remaining", "causes", "remedies", "cause_source", "evidence",
+)
+
+
+def budget_remaining(budget: pd.Series, spend: pd.Series) -> pd.Series:
+    """max(budget - spend_to_date, 0); unknown (NaN) without a budget, and a missing spend
+    counts as nothing spent (the whole budget would be released)."""
+    budget = budget.astype("float64")
+    return (budget - spend.astype("float64").fillna(0.0)).clip(lower=0.0).where(budget.notna())
+
+
+def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
+    """Section 10 from the stall result of M and M's population (for spend to date)."""
+    stalled = stalls.stalled
+    spend = population.drop_duplicates("initiative_id").set_index("initiative_id")["spend_to_date"]
+    spend = stalled["initiative_id"].map(spend).astype("float64")
+    table = stalled.assign(
+        spend_to_date=spend.to_numpy(),
+        budget_remaining=budget_remaining(stalled["budget"], spend).to_numpy(),
+        remedies=pd.Series([tuple(CAUSE_REMEDIES[c] for c in causes) for causes in stalled["causes"]],
+                           index=stalled.index, dtype=object),
+    ).reindex(columns=list(DECISION_COLUMNS))
+    table = table.sort_values(["budget", "initiative_id"], ascending=[False, True], na_position="last")
+    table = table.reset_index(drop=True)
+    return Decisions(
+        count=len(table),
+        budget_remaining=float(np.nansum(table["budget_remaining"].to_numpy(dtype=float))),
+        table=table,
+    )
