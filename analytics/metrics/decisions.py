@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.domain import CAUSE_REMEDIES
+from analytics.domain import CAUSE_LABELS, CAUSE_REMEDIES
+from analytics.formatting import DEFAULT_CURRENCY, money
 from analytics.metrics.types import Decisions, StallResult
 
 DECISION_COLUMNS: tuple[str, ...] = (
@@ -39,3 +40,41 @@ def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
         budget_remaining=float(np.nansum(table["budget_remaining"].to_numpy(dtype=float))),
         table=table,
     )
+
+
+#: Where a stalled initiative has no cause flagged, the board still needs a way to unblock it.
+NO_CAUSE_REMEDY = "Find out what holds it up"
+BOARD_COLUMNS: tuple[str, ...] = (
+    "initiative_id", "name", "business_unit", "owner", "stage", "days_in_stage", "budget",
+    "budget_remaining", "causes", "remedies", "decision",
+)
+
+
+def report_currency(report: object) -> str:
+    """The snapshot's currency (METRICS.md section 1) where the report carries one, else the
+    default; every money text of the decisions reads it here."""
+    return str(getattr(report, "currency", None) or DEFAULT_CURRENCY)
+
+
+def choice(remedies: tuple[str, ...], remaining: float, currency: str) -> str:
+    """The choice put to the board for one initiative, in words."""
+    unblock = "; ".join(r[:1].lower() + r[1:] for r in remedies) or NO_CAUSE_REMEDY.lower()
+    if np.isnan(remaining):
+        release = "Or stop (no budget given)."
+    elif remaining <= 0:
+        release = "Or stop (its budget is already spent)."
+    else:
+        release = f"Or stop, releasing {money(remaining, currency)} not yet spent."
+    return f"Unblock: {unblock}. {release}"
+
+
+def board_table(result: Decisions, currency: str) -> pd.DataFrame:
+    """The decisions as the board reads and downloads them: causes and remedies as words, one
+    sentence with the choice. Money stays numeric (exports sum it)."""
+    table = result.table
+    return table.assign(
+        causes=[", ".join(CAUSE_LABELS[c] for c in causes) for causes in table["causes"]],
+        remedies=["; ".join(r) or NO_CAUSE_REMEDY for r in table["remedies"]],
+        decision=[choice(r, float(left), currency)
+                  for r, left in zip(table["remedies"], table["budget_remaining"], strict=True)],
+    ).reindex(columns=list(BOARD_COLUMNS))
