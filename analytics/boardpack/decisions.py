@@ -12,10 +12,20 @@ from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from analytics.boardpack.content import ChartSlide
+from analytics.boardpack.content import PCT, ChartSlide, NativeChart, Series
 from analytics.charts.common import plural
-from analytics.charts.decisions import TOO_FEW, evidence_chart, evidence_finding
-from analytics.charts.theme import BACKGROUND, INK, MUTED, TABLE_BAND, TABLE_HEADER, ChartContext
+from analytics.charts.decisions import MET, NOT_MET, TOO_FEW, evidence_chart, evidence_finding
+from analytics.charts.theme import (
+    BACKGROUND,
+    HIGHLIGHT,
+    IMMATURE,
+    INK,
+    MUTED,
+    STALLED,
+    TABLE_BAND,
+    TABLE_HEADER,
+    ChartContext,
+)
 from analytics.domain import CAUSE_CHECKS, CAUSE_LABELS, CAUSES
 from analytics.formatting import days_as_months, money, percent
 from analytics.metrics.decisions import NO_CAUSE_REMEDY, choice, report_currency
@@ -54,7 +64,29 @@ def evidence_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         met, unmet = group(report.evidence, cause, CLEAR), group(report.evidence, cause, FLAGGED)
         notes.append(f"{CAUSE_CHECKS[cause]}: met {_group_text(met)}; not met {_group_text(unmet)}. "
                      f"{evidence_finding(report, cause)}.")
-    return ChartSlide(EVIDENCE_SLIDE, evidence_chart(report, ctx), "\n".join(notes))
+    series = []
+    for side, name, colour in ((CLEAR, MET, HIGHLIGHT), (FLAGGED, NOT_MET, STALLED)):
+        rows = [group(report.evidence, cause, side) for cause in CAUSES]
+        values = tuple(0.0 if r["too_few"] or np.isnan(r["p_production_12m"]) else float(r["p_production_12m"])
+                       for r in rows)
+        series.append(Series(
+            name, values, colour, point_colors=tuple(IMMATURE if r["too_few"] else colour for r in rows),
+            labels=tuple(_bar_label(r) for r in rows),
+        ))
+    top = max((v for one in series for v in one.values if v is not None), default=0.0)
+    native = NativeChart(
+        kind="bar", categories=tuple(CAUSE_CHECKS[c] for c in CAUSES), series=tuple(series),
+        number_format=PCT, value_max=min(1.0, top * 1.6) or 0.5, legend=True,
+    )
+    return ChartSlide(EVIDENCE_SLIDE, evidence_chart(report, ctx), "\n".join(notes), native)
+
+
+def _bar_label(row: pd.Series) -> str:
+    n = int(row["n"])
+    if row["too_few"]:
+        return f"{TOO_FEW} (n = {n})"
+    rate = float(row["p_production_12m"])
+    return f"{'not yet a year' if np.isnan(rate) else percent(rate)} (n = {n})"
 
 
 @dataclass(frozen=True, slots=True)
