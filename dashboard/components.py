@@ -78,7 +78,7 @@ COLUMN_LABELS: dict[str, str] = {
     "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome from",
     "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
     "budget_remaining": "Budget not yet spent", "remedies": "Remedy", "decision": "The board's choice",
-    "age_days": "Days since pilot start", "chance": "Chance of launch in 6 months",
+    "age_days": "Days since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
 }
 
 
@@ -95,8 +95,8 @@ def _column_config(frame) -> dict[str, object]:
             config[column] = st.column_config.NumberColumn(label, format="dollar")
         elif column in DATE_COLUMNS:
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
-        elif column == "chance":
-            config[column] = st.column_config.ProgressColumn(label, format="percent", min_value=0.0, max_value=1.0)
+        elif column == "chance_pct":
+            config[column] = st.column_config.ProgressColumn(label, format="%d%%", min_value=0, max_value=100)
         elif column == "weight":
             config[column] = st.column_config.NumberColumn(label, format="%.2f")
         else:

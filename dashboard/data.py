@@ -350,8 +350,11 @@ def evidence_table(report: Report) -> pd.DataFrame:
 
 
 def forecast_table(report: Report) -> pd.DataFrame:
-    """The initiatives in progress, most likely to launch first, with their chance."""
-    return report.forecast.initiatives
+    """The initiatives in progress, most likely to launch first, with their chance in whole
+    percent (as the page shows and the downloads carry it)."""
+    listed = report.forecast.initiatives
+    return listed.assign(chance=(listed["chance"] * 100).round().astype("int64")).rename(
+        columns={"chance": "chance_pct"})
 
 
 def readiness_table(report: Report) -> pd.DataFrame:

@@ -66,6 +66,7 @@ left.metric("Pilots now", f"{readiness.pilots:,}", border=True)
 right.metric("Ready to scale (all five checks)", f"{readiness.ready_to_scale:,}", border=True)
 components.chart(data.figure("readiness", f), key="readiness", ctx=ctx, name="readiness-checks")
 if readiness.pilots:
+    st.caption("Each pilot against the five checks: ticked where the check is met.")
     components.initiative_table(data.readiness_table(report), key="readiness-table", height=320,
                                 download=ctx.file_stem("pilot-readiness"))
 with st.expander("About this figure"):

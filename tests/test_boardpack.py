@@ -368,7 +368,7 @@ def test_without_chromium_picture_slides_say_what_to_install_and_the_rest_comes_
             assert notes(slide)  # the numbers are still there
         else:
             assert chart_shape(slide).has_chart
-    assert sorted(m.chart for m in built.missing_pictures) == sorted(PICTURE_ONLY | {"evidence"})
+    assert sorted(m.chart for m in built.missing_pictures) == sorted(PICTURE_ONLY)
     assert {m.problem for m in built.missing_pictures} == {CHROMIUM_NEEDED}
     with pytest.raises(ChromiumMissing, match="apt-get install -y chromium"):
         charts_zip(data, ctx)

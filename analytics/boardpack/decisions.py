@@ -40,6 +40,8 @@ HEADER: tuple[str, ...] = ("Initiative", "Business unit", "Owner", "Budget", "Ti
 #: Column widths in inches; they fill the content width of a 13.333 in slide with 0.55 in margins.
 WIDTHS: tuple[float, ...] = (2.45, 1.35, 1.55, 1.0, 1.2, 2.05, 2.63)
 BODY_PT = 11
+#: What the owner column says where the export names nobody.
+NO_OWNER = "Not named"
 HEADER_PT = 12
 ROW_HEIGHT = 0.5
 #: How `deck` styles one table cell: (cell, text, fill, colour, bold=, align=, size=).
@@ -116,7 +118,7 @@ def decisions_slide(report: Report) -> DecisionsSlide:
         (
             f"{r.name} ({r.initiative_id})",
             "" if not isinstance(r.business_unit, str) else r.business_unit,
-            "" if not isinstance(r.owner, str) else r.owner,
+            r.owner if isinstance(r.owner, str) and r.owner.strip() else NO_OWNER,
             money(r.budget, currency),
             days_as_months(r.days_in_stage) + (" (on hold)" if r.on_hold else ""),
             ", ".join(CAUSE_LABELS[c] for c in r.causes) or "None flagged",

@@ -16,6 +16,7 @@ from analytics.charts.theme import (
     HIGHLIGHT,
     IMMATURE,
     MUTED,
+    NOTE_SIZE,
     STALLED,
     ChartContext,
     finish,
@@ -40,6 +41,10 @@ TOO_FEW = "too few to compare"
 MET, NOT_MET = "Check met", "Check not met"
 #: How many initiatives the forecast chart lists.
 FORECAST_TOP = 10
+#: Ten bars with their labels need more room than the default chart height (px).
+EVIDENCE_HEIGHT = 620
+#: Room under the plot for tick labels and an axis title before the footer (px).
+AXIS_TITLE_GAP = 88
 #: A ratio at least this large is worded "Nx as often"; below it, the two rates are given.
 RATIO_WORDING = 1.5
 
@@ -121,17 +126,18 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
         fig.add_trace(go.Bar(
             y=[CAUSE_CHECKS[c] for c in reversed(CAUSES)], x=values, name=name, orientation="h",
             marker_color=[IMMATURE if r["too_few"] else colour for r in rows],
-            text=text, textposition="outside", customdata=[[str(c), side] for c in reversed(CAUSES)],
+            text=text, textposition="outside", constraintext="none", textfont=dict(size=NOTE_SIZE),
+            customdata=[[str(c), side] for c in reversed(CAUSES)],
             hovertemplate="%{y}, " + lower_first(name) + ": %{text}<extra></extra>",
         ))
     top = float(result.table.loc[~result.table["too_few"], "p_production_12m"].max(skipna=True) or 0.0)
     top = top if np.isfinite(top) and top > 0 else 0.5
     fig.update_layout(
-        barmode="group", bargap=0.3, bargroupgap=0.05,
+        barmode="group", bargap=0.3, bargroupgap=0.05, height=EVIDENCE_HEIGHT,
         xaxis=dict(range=[0, top * 1.6], tickformat=".0%", title="In production within a year"),
         legend=dict(traceorder="reversed"),
     )
-    return finish(fig, ctx, title, subtitle)
+    return finish(fig, ctx, title, subtitle, footer_gap=AXIS_TITLE_GAP)
 
 
 def forecast_title(source: Report | Forecast) -> str:
@@ -172,7 +178,7 @@ def forecast_chart(source: Report | Forecast, ctx: ChartContext, top: int = FORE
                    title="Chance of launch in the next six months"),
         height=max(450, 110 + 42 * len(listed)),
     )
-    return finish(fig, ctx, forecast_title(result), subtitle)
+    return finish(fig, ctx, forecast_title(result), subtitle, footer_gap=AXIS_TITLE_GAP)
 
 
 def readiness_title(source: Report | Readiness) -> str:
@@ -213,4 +219,4 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
         xaxis=dict(range=[0, max(max(counts), 1) * 1.3], title="Pilots failing the check",
                    linecolor=MUTED, gridcolor=CONTEXT),
     )
-    return finish(fig, ctx, readiness_title(result), subtitle)
+    return finish(fig, ctx, readiness_title(result), subtitle, footer_gap=AXIS_TITLE_GAP)

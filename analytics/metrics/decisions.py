@@ -44,9 +44,10 @@ def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
 
 #: Where a stalled initiative has no cause flagged, the board still needs a way to unblock it.
 NO_CAUSE_REMEDY = "Find out what holds it up"
+#: What the board reads first comes first: who, how much, why, what to do; then the detail.
 BOARD_COLUMNS: tuple[str, ...] = (
-    "initiative_id", "name", "business_unit", "owner", "stage", "days_in_stage", "budget",
-    "budget_remaining", "causes", "remedies", "decision",
+    "initiative_id", "name", "budget", "budget_remaining", "causes", "remedies", "decision",
+    "business_unit", "owner", "stage", "days_in_stage",
 )
 
 
