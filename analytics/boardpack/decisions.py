@@ -28,7 +28,7 @@ from analytics.charts.theme import (
 )
 from analytics.domain import CAUSE_CHECKS, CAUSE_LABELS, CAUSES
 from analytics.formatting import days_as_months, money, percent
-from analytics.metrics.decisions import NO_CAUSE_REMEDY, choice, report_currency
+from analytics.metrics.decisions import NO_CAUSE, NO_CAUSE_REMEDY, choice, report_currency
 from analytics.metrics.evidence import group
 from analytics.metrics.types import CLEAR, FLAGGED, Report
 
@@ -121,7 +121,7 @@ def decisions_slide(report: Report) -> DecisionsSlide:
             r.owner if isinstance(r.owner, str) and r.owner.strip() else NO_OWNER,
             money(r.budget, currency),
             days_as_months(r.days_in_stage) + (" (on hold)" if r.on_hold else ""),
-            ", ".join(CAUSE_LABELS[c] for c in r.causes) or "None flagged",
+            ", ".join(CAUSE_LABELS[c] for c in r.causes) or NO_CAUSE,
             "; ".join(r.remedies) or NO_CAUSE_REMEDY,
         )
         for r in shown.itertuples(index=False)

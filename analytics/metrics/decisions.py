@@ -44,6 +44,7 @@ def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
 
 #: Where a stalled initiative has no cause flagged, the board still needs a way to unblock it.
 NO_CAUSE_REMEDY = "Find out what holds it up"
+NO_CAUSE = "None flagged"
 #: What the board reads first comes first: who, how much, why, what to do; then the detail.
 BOARD_COLUMNS: tuple[str, ...] = (
     "initiative_id", "name", "budget", "budget_remaining", "causes", "remedies", "decision",
@@ -74,7 +75,7 @@ def board_table(result: Decisions, currency: str) -> pd.DataFrame:
     sentence with the choice. Money stays numeric (exports sum it)."""
     table = result.table
     return table.assign(
-        causes=[", ".join(CAUSE_LABELS[c] for c in causes) for causes in table["causes"]],
+        causes=[", ".join(CAUSE_LABELS[c] for c in causes) or NO_CAUSE for causes in table["causes"]],
         remedies=["; ".join(r) or NO_CAUSE_REMEDY for r in table["remedies"]],
         decision=[choice(r, float(left), currency)
                   for r, left in zip(table["remedies"], table["budget_remaining"], strict=True)],
