@@ -8,18 +8,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from metrics_support import row, write_months
 from pptx import Presentation
 
 from analytics import store
 from analytics.boardpack import build_deck, pack_data
 from analytics.boardpack.decisions import DECISIONS_SLIDE, HEADER, MAX_ROWS
 from analytics.charts.theme import ChartContext
-from analytics.domain import CAUSE_CHECKS, CAUSE_REMEDIES, Cause, Integration, SolutionType, Stage
-from metrics_support import row, write_months
+from analytics.domain import (
+    CAUSE_CHECKS,
+    CAUSE_REMEDIES,
+    Cause,
+    Integration,
+    SolutionType,
+    Stage,
+)
 
 P, S = Stage.PILOT, Stage.SCALING
-GOOD = dict(owner="Olga", data_readiness=4, solution_type=SolutionType.CUSTOM,
-            integration_status=Integration.PLANNED, success_metric="Churn -2 pts")
+GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,
+            "integration_status": Integration.PLANNED, "success_metric": "Churn -2 pts"}
 MONTH = date(2025, 6, 1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from metrics_support import month, read_back, row, write_months
 
 from analytics.boardpack.content import split_title
 from analytics.charts.decisions import (
@@ -15,14 +16,26 @@ from analytics.charts.decisions import (
     forecast_chart,
     readiness_chart,
 )
-from analytics.charts.theme import CAUSE_COLORS, HIGHLIGHT, IMMATURE, STALLED, ChartContext
-from analytics.domain import CAUSE_CHECKS, CAUSES, Cause, Integration, SolutionType, Stage
+from analytics.charts.theme import (
+    CAUSE_COLORS,
+    HIGHLIGHT,
+    IMMATURE,
+    STALLED,
+    ChartContext,
+)
+from analytics.domain import (
+    CAUSE_CHECKS,
+    CAUSES,
+    Cause,
+    Integration,
+    SolutionType,
+    Stage,
+)
 from analytics.metrics import compute_report
-from metrics_support import month, read_back, row, write_months
 
 P, PR = Stage.PILOT, Stage.PRODUCTION
-GOOD = dict(owner="Olga", data_readiness=4, solution_type=SolutionType.CUSTOM,
-            integration_status=Integration.PLANNED, success_metric="Churn -2 pts")
+GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,
+            "integration_status": Integration.PLANNED, "success_metric": "Churn -2 pts"}
 CTX = ChartContext(as_of=date(2025, 6, 1))
 START = "2024-01-01"
 
@@ -32,10 +45,10 @@ def comparable_portfolio() -> list[dict[str, object]]:
     Everyone else still in pilot after 546 days."""
     rows = []
     for i in range(12):
-        live = dict(production_date="2024-04-10") if i < 6 else {}
+        live = {"production_date": "2024-04-10"} if i < 6 else {}
         rows.append(row(f"M{i:02d}", PR if live else P, pilot_start=START, **live, **GOOD))
     for i in range(10):
-        live = dict(production_date="2024-04-10") if i == 0 else {}
+        live = {"production_date": "2024-04-10"} if i == 0 else {}
         rows.append(row(f"U{i:02d}", PR if live else P, pilot_start=START, **live, **{**GOOD, "owner": "TBD"}))
     return rows
 

@@ -3,24 +3,32 @@ scenarios, the `report --json` keys, and a cross-check of the forecast against l
 from __future__ import annotations
 
 import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from metrics_support import ON_HOLD, month, read_back, row, write_months
 
 from analytics import store
 from analytics.cli import main
-from analytics.domain import CAUSE_REMEDIES, CAUSES, Cause, Integration, SolutionType, Stage
+from analytics.domain import (
+    CAUSE_REMEDIES,
+    CAUSES,
+    Cause,
+    Integration,
+    SolutionType,
+    Stage,
+)
 from analytics.metrics import compute_report, load_report_rows, report_json
 from analytics.metrics.forecast import conditional_chances, poisson_binomial, quantile
 from analytics.metrics.readiness import most_failed
 from analytics.metrics.survival import CENSOR, PRODUCTION, STOPPED
-from metrics_support import ON_HOLD, month, read_back, row, write_months
 
 P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 START = "2024-01-01"
 #: Fields that pass every cause's rule.
-GOOD = dict(owner="Olga", data_readiness=4, solution_type=SolutionType.CUSTOM,
-            integration_status=Integration.PLANNED, success_metric="Churn -2 pts")
+GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,
+            "integration_status": Integration.PLANNED, "success_metric": "Churn -2 pts"}
 NO_OWNER = {**GOOD, "owner": "TBD"}
 
 

@@ -14,7 +14,13 @@ from pptx.util import Inches
 
 from analytics.boardpack.content import PCT, ChartSlide, NativeChart, Series
 from analytics.charts.common import plural
-from analytics.charts.decisions import MET, NOT_MET, TOO_FEW, evidence_chart, evidence_finding
+from analytics.charts.decisions import (
+    MET,
+    NOT_MET,
+    TOO_FEW,
+    evidence_chart,
+    evidence_finding,
+)
 from analytics.charts.theme import (
     BACKGROUND,
     HIGHLIGHT,
@@ -28,7 +34,12 @@ from analytics.charts.theme import (
 )
 from analytics.domain import CAUSE_CHECKS, CAUSE_LABELS, CAUSES
 from analytics.formatting import days_as_months, money, percent
-from analytics.metrics.decisions import NO_CAUSE, NO_CAUSE_REMEDY, choice, report_currency
+from analytics.metrics.decisions import (
+    NO_CAUSE,
+    NO_CAUSE_REMEDY,
+    choice,
+    report_currency,
+)
 from analytics.metrics.evidence import group
 from analytics.metrics.types import CLEAR, FLAGGED, Report
 
@@ -59,9 +70,9 @@ def _group_text(row: pd.Series) -> str:
 
 def evidence_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     """The evidence chart, with each cause's comparison in words in the notes."""
-    notes = ["Pilots split by whether each check was met in their first month at pilot or later; "
+    notes = [("Pilots split by whether each check was met in their first month at pilot or later; "
              "share in production within a year of pilot start (pilots still in progress count "
-             "for as long as they were followed). Association in this portfolio, not proof."]
+             "for as long as they were followed). Association in this portfolio, not proof.")]
     for cause in CAUSES:
         met, unmet = group(report.evidence, cause, CLEAR), group(report.evidence, cause, FLAGGED)
         notes.append(f"{CAUSE_CHECKS[cause]}: met {_group_text(met)}; not met {_group_text(unmet)}. "
@@ -126,8 +137,8 @@ def decisions_slide(report: Report) -> DecisionsSlide:
         )
         for r in shown.itertuples(index=False)
     )
-    notes = [f"Stalled: on hold, or more than {report.stall_days} days in pilot or scaling. Budget not "
-             f"yet spent = budget minus spend to date, never below zero."]
+    notes = [(f"Stalled: on hold, or more than {report.stall_days} days in pilot or scaling. Budget not "
+             f"yet spent = budget minus spend to date, never below zero.")]
     for r in table.itertuples(index=False):
         causes = ", ".join(CAUSE_LABELS[c] for c in r.causes) or "no cause flagged"
         notes.append(f"{r.name} ({r.initiative_id}): budget {money(r.budget, currency)}, spent "

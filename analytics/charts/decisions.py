@@ -126,7 +126,7 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
         fig.add_trace(go.Bar(
             y=[CAUSE_CHECKS[c] for c in reversed(CAUSES)], x=values, name=name, orientation="h",
             marker_color=[IMMATURE if r["too_few"] else colour for r in rows],
-            text=text, textposition="outside", constraintext="none", textfont=dict(size=NOTE_SIZE),
+            text=text, textposition="outside", constraintext="none", textfont={"size": NOTE_SIZE},
             customdata=[[str(c), side] for c in reversed(CAUSES)],
             hovertemplate="%{y}, " + lower_first(name) + ": %{text}<extra></extra>",
         ))
@@ -134,8 +134,8 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
     top = top if np.isfinite(top) and top > 0 else 0.5
     fig.update_layout(
         barmode="group", bargap=0.3, bargroupgap=0.05, height=EVIDENCE_HEIGHT,
-        xaxis=dict(range=[0, top * 1.6], tickformat=".0%", title="In production within a year"),
-        legend=dict(traceorder="reversed"),
+        xaxis={"range": [0, top * 1.6], "tickformat": ".0%", "title": "In production within a year"},
+        legend={"traceorder": "reversed"},
     )
     return finish(fig, ctx, title, subtitle, footer_gap=AXIS_TITLE_GAP)
 
@@ -174,8 +174,8 @@ def forecast_chart(source: Report | Forecast, ctx: ChartContext, top: int = FORE
     ))
     fig.update_layout(
         showlegend=False,
-        xaxis=dict(range=[0, min(1.0, float(listed["chance"].max()) * 1.3) or 1.0], tickformat=".0%",
-                   title="Chance of launch in the next six months"),
+        xaxis={"range": [0, min(1.0, float(listed["chance"].max()) * 1.3) or 1.0], "tickformat": ".0%",
+                   "title": "Chance of launch in the next six months"},
         height=max(450, 110 + 42 * len(listed)),
     )
     return finish(fig, ctx, forecast_title(result), subtitle, footer_gap=AXIS_TITLE_GAP)
@@ -216,7 +216,7 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
     ))
     fig.update_layout(
         showlegend=False,
-        xaxis=dict(range=[0, max(max(counts), 1) * 1.3], title="Pilots failing the check",
-                   linecolor=MUTED, gridcolor=CONTEXT),
+        xaxis={"range": [0, max(max(counts), 1) * 1.3], "title": "Pilots failing the check",
+                   "linecolor": MUTED, "gridcolor": CONTEXT},
     )
     return finish(fig, ctx, readiness_title(result), subtitle, footer_gap=AXIS_TITLE_GAP)

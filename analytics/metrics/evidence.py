@@ -11,10 +11,21 @@ import numpy as np
 import pandas as pd
 
 from analytics.domain import Stage
-from analytics.metrics.history import PILOT_RANK, PRODUCTION_RANK, resolve_stages, stage_codes
+from analytics.metrics.history import (
+    PILOT_RANK,
+    PRODUCTION_RANK,
+    resolve_stages,
+    stage_codes,
+)
 from analytics.metrics.stalls import CAUSE_KEYS, rule_flags
 from analytics.metrics.survival import estimate
-from analytics.metrics.types import CLEAR, EVIDENCE_GROUPS, FLAGGED, MIN_COMPARABLE, Evidence
+from analytics.metrics.types import (
+    CLEAR,
+    EVIDENCE_GROUPS,
+    FLAGGED,
+    MIN_COMPARABLE,
+    Evidence,
+)
 
 EVIDENCE_COLUMNS: tuple[str, ...] = ("cause", "group", "n", "reached_production", "p_production_12m", "too_few")
 
