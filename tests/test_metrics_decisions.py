@@ -264,3 +264,20 @@ def test_forecast_chances_match_lifelines_aalen_johansen(seed):
     assert ours == pytest.approx(theirs, abs=1e-9)
     assert (ours > 0).sum() > 5        # the comparison covers real chances, not only zeros
 
+
+
+def test_an_on_hold_first_row_counts_as_the_pilot_row_it_resolves_to(db_file):
+    # H's first export shows it on hold with a pilot start and no integration: it resolves to
+    # pilot, so that row is its first pilot row, also when read by the CLI's faster loader.
+    no_integration = {**GOOD, "integration_status": Integration.NONE}
+    write_months(db_file, {
+        "2024-02": [row("H", ON_HOLD, pilot_start=START, **no_integration), row("K", I, **no_integration)],
+        "2025-05": [row("H", P, pilot_start=START, **GOOD), row("K", P, pilot_start="2025-04-01", **GOOD)],
+        "2025-06": [row("H", P, pilot_start=START, **GOOD), row("K", P, pilot_start="2025-04-01", **GOOD)],
+    })
+    with store.connect(db_file, read_only=True) as con:
+        fast = compute_report(load_report_rows(con, month("2025-06")), month("2025-06"))
+    full = compute_report(read_back(db_file), month("2025-06"))
+    for rep in (fast, full):
+        integration = evidence_rows(rep, Cause.INTEGRATION)
+        assert (integration["flagged"]["n"], integration["clear"]["n"]) == (1, 1)   # H flagged, K clear

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.domain import Stage
 from analytics.metrics.history import (
     PILOT_RANK,
     PRODUCTION_RANK,
@@ -18,12 +17,13 @@ from analytics.metrics.history import (
     stage_codes,
 )
 from analytics.metrics.stalls import CAUSE_KEYS, rule_flags
-from analytics.metrics.survival import estimate
+from analytics.metrics.survival import OUTCOME_CODES, PRODUCTION, aalen_johansen
 from analytics.metrics.types import (
     CLEAR,
     EVIDENCE_GROUPS,
     FLAGGED,
     MIN_COMPARABLE,
+    YEAR_DAYS,
     Evidence,
 )
 
@@ -37,9 +37,13 @@ def first_rows_at_pilot(history: pd.DataFrame) -> pd.DataFrame:
         return history.iloc[0:0]
     ids, _ = pd.factorize(history["initiative_id"])
     stamps = history["as_of"].to_numpy().astype("datetime64[M]")
-    order = np.lexsort((stamps, ids))
-    frame = history.iloc[order].reset_index(drop=True)
-    ids = ids[order]
+    same = ids[1:] == ids[:-1]
+    if (np.diff(ids) >= 0).all() and (stamps[1:][same] > stamps[:-1][same]).all():
+        frame = history.reset_index(drop=True)      # the loaders' order already
+    else:
+        order = np.lexsort((stamps, ids))
+        frame = history.iloc[order].reset_index(drop=True)
+        ids = ids[order]
     group_first = np.ones(len(frame), dtype=bool)
     group_first[1:] = ids[1:] != ids[:-1]
     pilot_started = frame["pilot_start"].notna().to_numpy()
@@ -59,18 +63,20 @@ def evidence(subjects: pd.DataFrame, first_rows: pd.DataFrame) -> Evidence:
     included = subjects.loc[subjects["left_out_reason"].isna()]
     flags = rule_flags(first_rows).set_axis(first_rows["initiative_id"].to_numpy())
     flags = flags.loc[~flags.index.duplicated()].reindex(included["initiative_id"].to_numpy(), fill_value=False)
+    days = included["days"].to_numpy(dtype=np.int64)
+    codes = included["outcome"].map(OUTCOME_CODES).to_numpy(dtype=np.int64)
     records = []
     for cause in CAUSE_KEYS:
         flagged = flags[cause].to_numpy(dtype=bool)
-        for group, members in zip(EVIDENCE_GROUPS, (flagged, ~flagged), strict=True):
-            table = included.loc[members]
-            _, p_year, _, n = estimate(table)
+        for side, members in zip(EVIDENCE_GROUPS, (flagged, ~flagged), strict=True):
+            n = int(members.sum())
+            curve = aalen_johansen(days[members], codes[members], horizon=YEAR_DAYS)
             records.append({
                 "cause": cause,
-                "group": group,
+                "group": side,
                 "n": n,
-                "reached_production": int((table["outcome"] == str(Stage.PRODUCTION)).sum()),
-                "p_production_12m": np.nan if p_year is None else p_year,
+                "reached_production": int((codes[members] == PRODUCTION).sum()),
+                "p_production_12m": float(curve["cif"].iloc[YEAR_DAYS]),
                 "too_few": n < MIN_COMPARABLE,
             })
     table = pd.DataFrame.from_records(records, columns=list(EVIDENCE_COLUMNS))

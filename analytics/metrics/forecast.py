@@ -10,15 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.domain import Stage
-from analytics.metrics.survival import CENSOR, PRODUCTION, STOPPED, aalen_johansen
-from analytics.metrics.types import CENSORED, FORECAST_DAYS, Forecast
+from analytics.metrics.survival import CENSOR, OUTCOME_CODES, aalen_johansen
+from analytics.metrics.types import FORECAST_DAYS, Forecast
 
 #: The range is the 10th to the 90th percentile of the number of launches (an 80% range).
 LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
 #: Cumulative probabilities within this of a quantile count as reaching it (float sums drift).
 _TOLERANCE = 1e-9
-_CODES: dict[str, int] = {CENSORED: CENSOR, str(Stage.PRODUCTION): PRODUCTION, str(Stage.STOPPED): STOPPED}
 
 FORECAST_COLUMNS: tuple[str, ...] = ("initiative_id", "name", "business_unit", "stage", "age_days", "chance")
 
@@ -65,7 +63,7 @@ def forecast(subjects: pd.DataFrame) -> Forecast:
     """Section 8 over the included time-to-production subjects."""
     included = subjects.loc[subjects["left_out_reason"].isna()]
     days = included["days"].to_numpy(dtype=np.int64)
-    codes = included["outcome"].map(_CODES).to_numpy(dtype=np.int64)
+    codes = included["outcome"].map(OUTCOME_CODES).to_numpy(dtype=np.int64)
     open_ = included.loc[codes == CENSOR]
     chances = conditional_chances(days, codes, open_["days"].to_numpy(dtype=np.int64))
     dist = poisson_binomial(chances)
