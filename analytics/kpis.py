@@ -96,7 +96,7 @@ def kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
 #: The Overview's tiles for the Decisions page (METRICS.md sections 8 and 10); the board pack's
 #: headline slide keeps the seven above, and the pack has its own "Decisions needed" slide.
 _DECISION_SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
-    ("launches_next_6m", "Launches expected in 6 months", "expected", True,
+    ("launches_next_6m", "Expected launches, 6 months", "expected", True,
      "Expected number of initiatives in progress that reach production in the next six months, "
      "from how this portfolio's pilots of the same age fared (see the Decisions page)."),
     ("decisions", "Decisions awaiting the board", "count", False,
