@@ -56,6 +56,22 @@ CAUSE_LABELS: dict[str, str] = {
     Cause.SUCCESS_METRICS: "Unclear success metrics",
     UNATTRIBUTED: "Unattributed",
 }
+#: What the board can fund or order to clear each cause (METRICS.md section 10).
+CAUSE_REMEDIES: dict[str, str] = {
+    Cause.OWNERSHIP: "Assign one accountable owner",
+    Cause.DATA_READINESS: "Fund the data work before scaling",
+    Cause.GENERIC_TOOLS: "Fit or replace the tool for the workflow",
+    Cause.INTEGRATION: "Plan the integration with the core system",
+    Cause.SUCCESS_METRICS: "Agree one measurable business outcome",
+}
+#: Each cause's rule turned round into a readiness check (METRICS.md section 9).
+CAUSE_CHECKS: dict[str, str] = {
+    Cause.OWNERSHIP: "A named owner",
+    Cause.DATA_READINESS: "Data ready",
+    Cause.GENERIC_TOOLS: "A fitted solution",
+    Cause.INTEGRATION: "Integration under way",
+    Cause.SUCCESS_METRICS: "A success metric",
+}
 STAGE_LABELS: dict[str, str] = {s: s.value.capitalize() for s in ALL_STAGES}
 
 #: Word stems an analyst's `stall_cause` cell is read for (section 5), matched case-insensitively.

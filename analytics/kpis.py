@@ -55,6 +55,8 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
 def _format(kind: str, value: float | None, currency: str) -> str:
     if value is None or value != value:
         return "–"
+    if kind == "expected":
+        return f"{value:,.1f}"
     if kind == "pct":
         return format_pct(value)
     if kind == "money":
@@ -74,6 +76,8 @@ def _delta(kind: str, now: float | None, before: float | None, currency: str,
         # METRICS.md section 1: amounts in different currencies are never added or subtracted.
         return f"{CURRENCY_CHANGED} ({before_currency} to {currency})"
     change = now - before
+    if kind == "expected":
+        return NO_CHANGE if round(change, 1) == 0 else f"{change:+,.1f}"
     if kind == "pct":
         if round(change * 100) == 0:
             return NO_CHANGE
@@ -95,4 +99,37 @@ def kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
             if previous is not None else None,
             better, help_text)
         for key, label, kind, better, help_text in _SPEC
+    )
+
+
+#: The Overview's tiles for the Decisions page (METRICS.md sections 8 and 10); the board pack's
+#: headline slide keeps the seven above, and the pack has its own "Decisions needed" slide.
+_DECISION_SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
+    ("launches_next_6m", "Expected launches, 6 months", "expected", True,
+     "Expected number of initiatives in progress that reach production in the next six months, "
+     "from how this portfolio's pilots of the same age fared (see the Decisions page)."),
+    ("decisions", "Decisions awaiting the board", "count", False,
+     "Stalled initiatives the board is asked to unblock (with the remedy for each cause) or "
+     "stop (releasing the budget not yet spent); listed on the Decisions page."),
+)
+
+
+def _decision_figures(report: Report) -> dict[str, float | None]:
+    return {
+        "launches_next_6m": report.forecast.production_next_6m,
+        "decisions": float(report.decisions.count),
+    }
+
+
+def decision_kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
+    now = _decision_figures(report)
+    before = _decision_figures(previous) if previous is not None else {}
+    forecast = report.forecast
+    return tuple(
+        Kpi(key, label, now[key], _format(kind, now[key]),
+            _delta(kind, now[key], before.get(key)) if previous is not None else None,
+            better,
+            help_text + (f" 80% range: {forecast.production_next_6m_low} to "
+                         f"{forecast.production_next_6m_high}." if key == "launches_next_6m" else ""))
+        for key, label, kind, better, help_text in _DECISION_SPEC
     )

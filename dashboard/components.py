@@ -79,10 +79,13 @@ COLUMN_LABELS: dict[str, str] = {
     "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Start from",
     "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome from",
     "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
+    "budget_remaining": "Budget not yet spent", "remedies": "Remedy", "decision": "The board's choice",
+    "age_days": "Days since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
 }
 
 
-MONEY_COLUMNS = frozenset({"budget", "spend_to_date", "expected_value", "realized_value", "budget_weight"})
+MONEY_COLUMNS = frozenset({"budget", "spend_to_date", "expected_value", "realized_value", "budget_weight",
+                           "budget_remaining"})
 DATE_COLUMNS = frozenset({"stage_since", "origin", "end_date", "as_of", "pilot_start", "production_date"})
 
 
@@ -106,6 +109,8 @@ def _column_config(frame, currency: str) -> dict[str, object]:
                 money_label(label, currency), format=money_format)
         elif column in DATE_COLUMNS:
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif column == "chance_pct":
+            config[column] = st.column_config.ProgressColumn(label, format="%d%%", min_value=0, max_value=100)
         elif column == "weight":
             config[column] = st.column_config.NumberColumn(label, format="%.2f")
         else:

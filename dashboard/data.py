@@ -412,6 +412,38 @@ def owner_history(history: pd.DataFrame) -> pd.DataFrame:
     return owners(history)
 
 
+# --- Decisions page: the tables behind sections 7-10, as people read them. ---
+
+def evidence_table(report: Report) -> pd.DataFrame:
+    """Per cause: the check, pilots followed and reached production with and without it, the
+    share in production within a year, and the finding in words."""
+    from analytics.decisions_view import evidence_rows
+
+    return evidence_rows(report)
+
+
+def forecast_table(report: Report) -> pd.DataFrame:
+    """The initiatives in progress, most likely to launch first, with their chance in whole
+    percent (as the page shows and the downloads carry it)."""
+    listed = report.forecast.initiatives
+    return listed.assign(chance=(listed["chance"] * 100).round().astype("int64")).rename(
+        columns={"chance": "chance_pct"})
+
+
+def readiness_table(report: Report) -> pd.DataFrame:
+    """The current pilots with each check passed (True) or failed, least ready first."""
+    from analytics.decisions_view import readiness_rows
+
+    return readiness_rows(report)
+
+
+def decision_table(report: Report) -> pd.DataFrame:
+    """The stalled initiatives, largest budget first, with causes, remedies and the choice."""
+    from analytics.metrics.decisions import board_table, report_currency
+
+    return board_table(report.decisions, report_currency(report))
+
+
 def portfolio_report(f: Filters) -> Report:
     """The month's report without the business unit and solution filters (for splits)."""
     return _report(version(), f.as_of, None, None, f.stall_days)
@@ -421,6 +453,7 @@ def portfolio_report(f: Filters) -> Report:
 
 def _figure_builders():
     from analytics import charts
+    from analytics.charts import decisions as decision_charts
 
     def with_ref(key: str) -> dict:
         return {"reference": reference(key)}
@@ -442,6 +475,9 @@ def _figure_builders():
         "value": lambda f, o: charts.value_chart(report(f), chart_context(f), by="business_unit"),
         "stalled_budget": lambda f, o: charts.stalled_budget_chart(
             report(f), chart_context(f), by="business_unit"),
+        "evidence": lambda f, o: decision_charts.evidence_chart(report(f), chart_context(f)),
+        "forecast": lambda f, o: decision_charts.forecast_chart(report(f), chart_context(f)),
+        "readiness": lambda f, o: decision_charts.readiness_chart(report(f), chart_context(f)),
         "stage_timeline": lambda f, o: charts.stage_timeline_chart(
             history(f, o["initiative_id"]), chart_context(f), name=o.get("name")),
     }

@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/time_to_production.py", "Time to production", ":material/timer:"),
     PageSpec("pages/stalls.py", "Stalls and causes", ":material/block:"),
     PageSpec("pages/value.py", "Value", ":material/payments:"),
+    PageSpec("pages/decisions.py", "Decisions", ":material/gavel:"),
     PageSpec("pages/initiatives.py", "Initiatives", ":material/list:"),
     PageSpec("pages/data.py", "Data", ":material/upload_file:", analysts_only=True),
 )

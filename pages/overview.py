@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import drilldown
 from analytics.boardpack import PPTX_MIME, ZIP_MIME
 from analytics.charts.export import INSTALL_HINT
-from analytics.kpis import kpis
+from analytics.kpis import decision_kpis, kpis
 from dashboard import components, data, frame
 
 f = frame.start()
@@ -15,7 +15,8 @@ ctx = data.chart_context(f)
 
 components.page_header("Overview", f)
 components.require_population(report)
-components.kpi_tiles(kpis(report, data.previous_report(f)))
+previous = data.previous_report(f)
+components.kpi_tiles(kpis(report, previous) + decision_kpis(report, previous))
 
 left, right = st.columns(2)
 with left:

@@ -53,6 +53,8 @@ PICTURE_PIXELS = (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
 CHARTS = ("funnel", "conversion-trend", "cohorts", "time-to-production", "conversion-by-business-unit",
           "stall-causes", "business-unit-by-cause", "value-by-business-unit")
 PICTURE_ONLY = {"time-to-production", "business-unit-by-cause"}
+#: The pack ends with the evidence chart and the decisions table (tests/test_boardpack_decisions.py).
+DECISION_SLIDES = ("evidence", "decisions-needed")
 
 
 # --- Fixtures: the sample portfolio's latest month -------------------------------------------------
@@ -113,7 +115,7 @@ def chart_shape(slide):
 def test_the_deck_is_16_by_9_with_title_headline_figures_and_one_slide_per_chart(picture_deck, sample):
     data, ctx = sample
     assert (picture_deck.slide_width.inches, picture_deck.slide_height.inches) == pytest.approx((13.333, 7.5), abs=0.01)
-    assert len(picture_deck.slides) == 2 + len(CHARTS)
+    assert len(picture_deck.slides) == 2 + len(CHARTS) + len(DECISION_SLIDES)
     assert [s.name for s in chart_slides(data, ctx)] == list(CHARTS)
     for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS):
         assert chart_shape(slide).name == CHART_SHAPE_PREFIX + chart
@@ -355,7 +357,7 @@ def test_without_chromium_picture_slides_say_what_to_install_and_the_rest_comes_
     data, ctx = sample
     built = make_deck(data, ctx, native_charts=True)
     deck = Presentation(io.BytesIO(built.content))
-    assert len(deck.slides) == 2 + len(CHARTS)
+    assert len(deck.slides) == 2 + len(CHARTS) + len(DECISION_SLIDES)
     assert any(s.has_table for s in deck.slides[1].shapes)
     for chart in CHARTS:
         slide = chart_slide(deck, chart)
@@ -401,10 +403,10 @@ def test_a_filtered_first_month_pack_has_no_changes_and_no_unit_split(first_mont
 
     assert data.previous is None and data.by_business_unit is None
     titles = [title(s) for s in deck.slides]
-    assert len(deck.slides) == 2 + len(CHARTS) - 1  # no split by unit under a unit filter
+    assert len(deck.slides) == 2 + len(CHARTS) - 1 + len(DECISION_SLIDES)  # no split by unit under a unit filter
     assert titles[2] == "33% of pilots reached production (1 of 3)"
-    assert titles[-3] == "No stalled initiatives this month"
-    assert titles[-1] == "Production initiatives deliver 25% of their expected value: $100k of $400k a year"
+    assert titles[-5] == "No stalled initiatives this month"
+    assert titles[-3] == "Production initiatives deliver 25% of their expected value: $100k of $400k a year"
     table = next(s for s in deck.slides[1].shapes if s.has_table).table
     assert table.cell(0, 2).text == "Change (first month loaded)"
     assert {table.cell(r, 2).text for r in range(1, 8)} == {"–"}

@@ -19,6 +19,7 @@ from pptx.slide import Slide
 from pptx.util import Inches, Pt
 
 from analytics.boardpack.content import ChartSlide, PackData, chart_slides, count, money, pct
+from analytics.boardpack.decisions import DECISIONS_SLIDE, add_decisions_table, decisions_slide, evidence_slide
 from analytics.boardpack.native import add_native_chart, rgb
 from analytics.boardpack.render import DECK_LAYOUT, DECK_SCALE, Picture, render_pngs
 from analytics.charts.export import INSTALL_HINT, ChartExportFailed, ChromiumMissing
@@ -127,9 +128,10 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
               only: tuple[str, ...] | None = None) -> Deck:
     """Build the pack (see build_deck) and report what could not be drawn. `only` keeps the
     chart slides of those names (a page's own slides), in the pack's order."""
-    slides = chart_slides(data, ctx)
+    slides = (*chart_slides(data, ctx), evidence_slide(data.report, ctx))
+    with_decisions = only is None or DECISIONS_SLIDE in only
     if only is not None:
-        unknown = set(only) - {s.name for s in slides}
+        unknown = set(only) - {s.name for s in slides} - {DECISIONS_SLIDE}
         if unknown:
             raise ValueError(f"no chart slide named {', '.join(sorted(unknown))}")
         slides = tuple(s for s in slides if s.name in only)
@@ -137,7 +139,7 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
     pictures = render_pictures(tuple(drawn))
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)
-    total = len(slides) + 2
+    total = len(slides) + 2 + with_decisions
     _title_slide(prs, data, ctx)
     _kpi_slide(prs, data, ctx, page=2, total=total)
     for page, chart in enumerate(slides, start=3):
@@ -151,6 +153,11 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
         else:
             _picture(slide, pictures[chart.name], chart)
         _notes(slide, chart.notes)
+    if with_decisions:
+        decisions = decisions_slide(data.report)
+        slide = _chart_frame(prs, decisions.title, decisions.subtitle, ctx, total, total)
+        add_decisions_table(slide, decisions, _cell, left=MARGIN, top=CONTENT_TOP + 0.05)
+        _notes(slide, decisions.notes)
     out = io.BytesIO()
     prs.save(out)
     missing = tuple(MissingPicture(name, p.problem or CHROMIUM_NEEDED) for name, p in pictures.items()
@@ -163,7 +170,8 @@ def build_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False
     """The board pack as .pptx bytes: a title slide, the headline figures (a native table),
     then one slide per chart (funnel, conversion trend, 12-month conversion by cohort, time
     to production, conversion by business unit when unfiltered, stall causes, business unit x
-    cause, value). `native_charts` draws funnel, trend, cohorts, business units, causes and
+    cause, value, the evidence for the five causes), and last the decisions needed (a native
+    table). `native_charts` draws funnel, trend, cohorts, business units, causes and
     value as editable PowerPoint charts; the rest stay pictures. `only` keeps those chart
     slides (one page's "slides for this page").
     """

@@ -95,6 +95,22 @@ def report_json(report: Report) -> dict[str, object]:
             "new": _ids(report.changes.new),
             "vanished": _ids(report.changes.vanished),
         },
+        "evidence": {
+            key: {row["group"]: {"n": int(row["n"]), "reached_production": int(row["reached_production"]),
+                                 "p_production_12m": _plain(row["p_production_12m"])}
+                  for row in report.evidence.table.loc[report.evidence.table["cause"] == key].to_dict("records")}
+            for key in CAUSE_KEYS
+        },
+        "forecast": {
+            "production_next_6m": report.forecast.production_next_6m,
+            "production_next_6m_low": report.forecast.production_next_6m_low,
+            "production_next_6m_high": report.forecast.production_next_6m_high,
+        },
+        "readiness": {
+            "pilots": report.readiness.pilots,
+            "ready_to_scale": report.readiness.ready_to_scale,
+            "failing": dict(report.readiness.failing),
+        },
         "warnings": [
             {"code": p.code, "message": p.message, "row": p.row, "column": p.column, "value": p.value}
             for p in report.warnings

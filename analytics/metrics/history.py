@@ -193,6 +193,16 @@ class _Positions:
     run_start: np.ndarray
 
 
+def resolved_stage_codes(frame: pd.DataFrame, group_first: np.ndarray) -> np.ndarray:
+    """Section 2's resolved stage code of each row of `frame`, whose rows are sorted by
+    initiative then month with `group_first` marking each initiative's first row."""
+    as_of = frame["as_of"].to_numpy().astype("datetime64[M]")
+    month_end_all = (as_of + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    pilot_start = frame["pilot_start"].to_numpy().astype("datetime64[D]")
+    return resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all,
+                          _Groups.of(group_first))
+
+
 def _positions(ids: np.ndarray, stage_code: np.ndarray, month: np.ndarray, pilot_start: np.ndarray,
                production_date: np.ndarray, stage_entered: np.ndarray, month_end_all: np.ndarray,
                months: np.ndarray | None, at: np.ndarray) -> _Positions:

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics import store
+from analytics.domain import LADDER, LADDER_RANK, Stage
 from analytics.metrics.history import month_start
 from analytics.problems import SnapshotMissing
 
@@ -83,6 +84,13 @@ def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
 HISTORY_COLUMNS: tuple[str, ...] = (
     "as_of", "initiative_id", "stage", "on_hold", "pilot_start", "production_date", "stage_entered",
 )
+#: Evidence (section 7) reads the cause-rule fields of each initiative's first row at pilot or
+#: above: they are read for the first row whose stage cell is pilot or above, and for on-hold
+#: rows (whose carried stage only the metrics resolve), not for every month.
+FIRST_PILOT_COLUMNS: tuple[str, ...] = (
+    "owner", "data_readiness", "solution_type", "integration_status", "success_metric",
+)
+PILOT_OR_ABOVE: tuple[str, ...] = tuple(str(s) for s in LADDER[LADDER_RANK[Stage.PILOT]:])
 
 
 def load_report_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
@@ -95,13 +103,19 @@ def load_report_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFram
     if month not in months:
         raise missing_month(month, months)
     detail_from = max((m for m in months if m < month), default=month)
-    columns = ", ".join(
-        f'"{c}"' if c in HISTORY_COLUMNS else f'CASE WHEN as_of >= $2 THEN "{c}" END AS "{c}"'
-        for c in store.ROW_COLUMNS
-    )
+
+    def column(name: str) -> str:
+        if name in HISTORY_COLUMNS:
+            return f'"{name}"'
+        if name in FIRST_PILOT_COLUMNS:
+            return f'CASE WHEN as_of >= $2 OR on_hold OR as_of = first_pilot THEN "{name}" END AS "{name}"'
+        return f'CASE WHEN as_of >= $2 THEN "{name}" END AS "{name}"'
+
+    columns = ", ".join(column(c) for c in store.ROW_COLUMNS)
     table = con.cursor().sql(
-        f"SELECT {columns} FROM initiative_rows WHERE as_of <= $1",
-        params=[month, detail_from],
+        f"SELECT {columns} FROM (SELECT *, min(as_of) FILTER (WHERE list_contains($3, stage)) "
+        f"OVER (PARTITION BY initiative_id) AS first_pilot FROM initiative_rows WHERE as_of <= $1)",
+        params=[month, detail_from, list(PILOT_OR_ABOVE)],
     ).to_arrow_table()
     return table.to_pandas(date_as_object=False)
 
@@ -122,8 +136,13 @@ def load_report_parts(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[pd.D
         f"SELECT {history_columns} FROM initiative_rows WHERE as_of <= $1", params=[month],
     ).to_arrow_table().to_pandas(date_as_object=False)
     detail_columns = ", ".join(f'"{c}"' for c in store.ROW_COLUMNS)
+    # Besides M and the month before: each initiative's first row at pilot or above and its
+    # on-hold rows, whose rule fields evidence reads (see FIRST_PILOT_COLUMNS).
     detail = con.cursor().sql(
-        f"SELECT {detail_columns} FROM initiative_rows WHERE as_of >= $2 AND as_of <= $1",
-        params=[month, detail_from],
+        f"SELECT {detail_columns} FROM (SELECT *, min(as_of) FILTER "
+        f"(WHERE list_contains($3, stage)) OVER (PARTITION BY initiative_id) AS first_pilot "
+        f"FROM initiative_rows WHERE as_of <= $1) "
+        f"WHERE as_of >= $2 OR on_hold OR as_of = first_pilot",
+        params=[month, detail_from, list(PILOT_OR_ABOVE)],
     ).to_arrow_table().to_pandas(date_as_object=False)
     return history, detail

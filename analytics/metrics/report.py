@@ -11,6 +11,9 @@ import pandas as pd
 from analytics.domain import FIELD_BY_NAME
 from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.changes import changes
+from analytics.metrics.decisions import decisions
+from analytics.metrics.evidence import evidence, first_rows_at_pilot
+from analytics.metrics.forecast import forecast
 from analytics.metrics.funnel import funnel_result, outcomes
 from analytics.metrics.headline import headline_table, monthly_headlines
 from analytics.metrics.history import (
@@ -20,7 +23,8 @@ from analytics.metrics.history import (
     prepare,
     snapshot_months,
 )
-from analytics.metrics.load import missing_month, months_in
+from analytics.metrics.load import FIRST_PILOT_COLUMNS, missing_month, months_in
+from analytics.metrics.readiness import readiness
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
     CAUSE_KEYS,
@@ -106,8 +110,8 @@ def compute_report(
     history = _month_rows(rows, month)
     previous = _previous_month(history, month)
     facts = prepare(history, keep=[month] if previous is None else [previous, month])
-    return replace(_report(facts, month, stall_days, business_unit, solution_type),
-                   currency=currency)
+    return replace(_report(facts, month, stall_days, business_unit, solution_type,
+                           first_rows_at_pilot(history)), currency=currency)
 
 
 def compute_report_parts(
@@ -128,12 +132,18 @@ def compute_report_parts(
     previous = _previous_month(history, month)
     keep = [month] if previous is None else [previous, month]
     facts = prepare(history, keep=keep, detail=detail)
-    return replace(_report(facts, month, stall_days, business_unit, solution_type),
+    # Evidence reads the rule fields of each initiative's first row at pilot or above, which
+    # `detail` carries beside the rows of M and the month before (load_report_parts).
+    firsts = first_rows_at_pilot(history).merge(
+        detail[["initiative_id", "as_of", *FIRST_PILOT_COLUMNS]].drop_duplicates(
+            ["initiative_id", "as_of"]),
+        on=["initiative_id", "as_of"], how="left")
+    return replace(_report(facts, month, stall_days, business_unit, solution_type, firsts),
                    currency=currency)
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,
-            solution_type: str | None) -> Report:
+            solution_type: str | None, first_rows: pd.DataFrame) -> Report:
     everyone = facts.loc[facts["as_of"] == pd.Timestamp(month)]
     population = everyone.loc[in_scope(everyone, business_unit, solution_type)]
     as_of_date = month_end(month)
@@ -141,6 +151,7 @@ def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: st
     stalled = is_stalled(population, stall_days)
     label = f"{month:%Y-%m}"
     assessment = assess(population, stall_days)
+    stall = stall_result(population, stall_days, assessment)
     return Report(
         as_of=month,
         as_of_date=as_of_date,
@@ -150,13 +161,17 @@ def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: st
         funnel=funnel_result(population),
         cohorts=cohorts(ttp.subjects, pd.Timestamp(as_of_date)),
         time_to_production=ttp,
-        stalls=stall_result(population, stall_days, assessment),
+        stalls=stall,
         early_warning=early_warning(population, stall_days, assessment),
         changes=_changes(facts, everyone, month, stall_days, business_unit, solution_type),
         outcomes=outcomes(population, stalled),
         population=population.assign(stalled=stalled)
         .reindex(columns=list(POPULATION_COLUMNS)).reset_index(drop=True),
         warnings=verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label),
+        evidence=evidence(ttp.subjects, first_rows),
+        forecast=forecast(ttp.subjects),
+        readiness=readiness(population),
+        decisions=decisions(stall, population),
     )
 
 

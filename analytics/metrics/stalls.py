@@ -88,6 +88,12 @@ def _rule_flags(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return flags, evidence
 
 
+def rule_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Section 5's table from the fields only (never the stall-cause column): bool per cause key.
+    Evidence (section 7) and readiness (section 9) read the rules this way."""
+    return _rule_flags(frame)[0]
+
+
 def attribute_causes(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
     """Per row: cause flags (bool per cause key), evidence text per cause (missing where not
     flagged), who decided (BY_ANALYST / BY_RULES), and whether a non-empty stall_cause cell named

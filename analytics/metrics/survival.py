@@ -24,6 +24,8 @@ from analytics.metrics.types import (
 
 CENSOR, PRODUCTION, STOPPED = 0, 1, 2
 _OUTCOME_CODE: dict[str, int] = {CENSORED: CENSOR, str(Stage.PRODUCTION): PRODUCTION, str(Stage.STOPPED): STOPPED}
+#: A subjects table's `outcome` -> the code `aalen_johansen` takes.
+OUTCOME_CODES = _OUTCOME_CODE
 
 SUBJECT_COLUMNS: tuple[str, ...] = (
     "initiative_id", "name", "business_unit", "stage", "cohort", "origin", "origin_source",

@@ -159,6 +159,73 @@ class ReferenceFigure:
     url: str
 
 
+#: A group of fewer initiatives than this is "too few to compare" (METRICS.md section 7).
+MIN_COMPARABLE = 10
+#: The forecast's horizon in days (METRICS.md section 8).
+FORECAST_DAYS = 182
+#: The two sides of each cause's evidence (METRICS.md section 7).
+FLAGGED = "flagged"
+CLEAR = "clear"
+EVIDENCE_GROUPS: tuple[str, ...] = (FLAGGED, CLEAR)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Evidence:
+    """Section 7: per cause, the initiatives whose first row at pilot or above broke its rule
+    (flagged) against those that did not (clear).
+
+    table: one row per (cause, group), causes in domain order, flagged first: cause, group,
+      n, reached_production, p_production_12m (NaN for an empty group or no year of follow-up),
+      too_few (n < MIN_COMPARABLE).
+    """
+
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Forecast:
+    """Section 8: launches expected in the next FORECAST_DAYS days.
+
+    initiatives: one row per included initiative still without an event, highest chance
+      first: initiative_id, name, business_unit, stage, age_days, chance.
+    """
+
+    production_next_6m: float
+    production_next_6m_low: int
+    production_next_6m_high: int
+    initiatives: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Readiness:
+    """Section 9 over the initiatives at pilot at M.
+
+    failing: cause key -> pilots failing that cause's check.
+    pilots_table: one row per pilot: initiative_id, name, business_unit, stage, owner, a bool
+      per cause key (True: the check FAILS), checks_failed, ready; least ready first.
+    """
+
+    pilots: int
+    ready_to_scale: int
+    failing: Mapping[str, int]
+    pilots_table: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Decisions:
+    """Section 10: the stalled initiatives, largest budget first.
+
+    table: initiative_id, name, business_unit, stage, owner, on_hold, days_in_stage, budget,
+      spend_to_date, budget_remaining (max(budget - spend, 0); NaN without a budget), causes
+      (tuple of cause keys), remedies (tuple of remedy texts, one per cause), cause_source,
+      evidence.
+    """
+
+    count: int
+    budget_remaining: float
+    table: pd.DataFrame
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Report:
     """Everything the dashboard shows for as-of month M (see analytics.metrics.compute_report).
@@ -191,4 +258,8 @@ class Report:
     outcomes: Outcomes
     population: pd.DataFrame
     warnings: tuple[Problem, ...]
+    evidence: Evidence
+    forecast: Forecast
+    readiness: Readiness
+    decisions: Decisions
     currency: str = "USD"           # ISO code of M's snapshot (METRICS.md section 1)
