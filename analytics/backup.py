@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -137,7 +137,7 @@ def make_backup(
         return None
     with store.connect(path, wait_seconds=wait_seconds) as con:
         con.execute("CHECKPOINT")
-    target = _new_name(path, reason, datetime.now(timezone.utc).replace(tzinfo=None))
+    target = _new_name(path, reason, datetime.now(UTC).replace(tzinfo=None))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, exclusive=False, wait_seconds=wait_seconds) as source:
         _copy_durably(source, target)
@@ -312,6 +312,6 @@ def _audit_restore(path: Path, source: str, previous: Path | None, high_water: i
             cur.execute("SELECT max(nextval('audit_id')) FROM range(?)", [high_water - current])
         cur.execute(
             'INSERT INTO audit ("at", action, by_user, detail) VALUES (?, ?, ?, ?)',
-            [datetime.now(timezone.utc).replace(tzinfo=None), "restore", store.current_user(),
+            [datetime.now(UTC).replace(tzinfo=None), "restore", store.current_user(),
              detail],
         )

@@ -27,7 +27,12 @@ sys.path.insert(0, str(ROOT))
 from analytics import store  # noqa: E402
 from analytics.domain import LADDER, Integration, SolutionType, Stage  # noqa: E402
 from analytics.metrics import (  # noqa: E402
-    breakdown, compute_report, load_report_rows, load_rows, report_json, trend,
+    breakdown,
+    compute_report,
+    load_report_rows,
+    load_rows,
+    report_json,
+    trend,
 )
 from analytics.store import ROW_COLUMNS, SnapshotMeta  # noqa: E402
 
@@ -144,7 +149,8 @@ def main() -> None:
     with store.connect(path, read_only=True) as con:
         latest = store.list_snapshots(con)[-1].as_of
         rows = load_rows(con, latest)
-    print(f"rows up to {latest:%Y-%m}: {len(rows):,}; population {int((rows['as_of'] == pd.Timestamp(latest)).sum()):,}")
+    population = int((rows["as_of"] == pd.Timestamp(latest)).sum())
+    print(f"rows up to {latest:%Y-%m}: {len(rows):,}; population {population:,}")
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "analytics", "report", "--as-of", f"{latest:%Y-%m}", "--db", str(path), "--json"]

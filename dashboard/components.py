@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.kpis import NO_CHANGE
-from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
+from analytics.text import escape_markdown
 
 escape_md = escape_markdown
 
@@ -53,7 +53,7 @@ def kpi_tiles(tiles) -> None:
     columns = []
     for _ in range(0, len(tiles), TILES_PER_ROW):
         columns += st.columns(TILES_PER_ROW)
-    for column, tile in zip(columns, tiles):
+    for column, tile in zip(columns, tiles, strict=True):
         flat = tile.delta == NO_CHANGE
         column.metric(
             tile.label, tile.text, delta=tile.delta,

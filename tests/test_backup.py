@@ -9,9 +9,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import hostile
 import pytest
 
-import hostile
 from analytics import backup, store
 from analytics.cli import main
 from analytics.problems import PortfolioError, StoreLocked

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import require_chromium
+from metrics_support import row, write_months
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
@@ -45,8 +47,6 @@ from analytics.charts.value import by_group
 from analytics.cli import main
 from analytics.kpis import kpis
 from analytics.metrics import Report, load_rows
-from conftest import require_chromium
-from metrics_support import row, write_months
 
 PICTURE_PIXELS = (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
 #: Slide order after the title and headline slides (the breakdown shows only unfiltered).
@@ -115,7 +115,7 @@ def test_the_deck_is_16_by_9_with_title_headline_figures_and_one_slide_per_chart
     assert (picture_deck.slide_width.inches, picture_deck.slide_height.inches) == pytest.approx((13.333, 7.5), abs=0.01)
     assert len(picture_deck.slides) == 2 + len(CHARTS)
     assert [s.name for s in chart_slides(data, ctx)] == list(CHARTS)
-    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS):
+    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS, strict=True):
         assert chart_shape(slide).name == CHART_SHAPE_PREFIX + chart
 
 
@@ -187,7 +187,8 @@ def test_the_cohort_slide_notes_every_quarter_mature_or_too_young(picture_deck, 
             assert (f"{c.cohort}: {c.pilots} pilots; {c.reached_production_12m} in production within "
                     f"12 months = {c.conversion_12m:.1%}") in text
         else:
-            assert f"{c.cohort}: {c.pilots} pilots; too young to judge, {c.reached_production} in production so far" in text
+            assert (f"{c.cohort}: {c.pilots} pilots; too young to judge, "
+                    f"{c.reached_production} in production so far") in text
     assert (~cohorts["mature"]).any() and cohorts["mature"].any()  # the sample has both kinds
 
 
@@ -251,7 +252,8 @@ def test_the_trend_and_breakdown_slides_note_every_month_and_unit(picture_deck, 
     assert f"{last['pilot_to_production']:.1%} ({last['reached_production']} of {last['reached_pilot']})" in trend_notes
     unit_notes = notes(chart_slide(picture_deck, "conversion-by-business-unit"))
     for unit in data.by_business_unit.itertuples():
-        assert f"{unit.business_unit}: {unit.pilot_to_production:.1%} ({unit.reached_production} of {unit.reached_pilot})" in unit_notes
+        assert (f"{unit.business_unit}: {unit.pilot_to_production:.1%} "
+                f"({unit.reached_production} of {unit.reached_pilot})") in unit_notes
 
 
 # --- Pictures ------------------------------------------------------------------------------------
@@ -315,7 +317,7 @@ def test_native_charts_hold_the_analytics_numbers(native_deck, sample):
     cohorts = chart_shape(chart_slide(native_deck, "cohorts"))
     mature = data.report.cohorts.iloc[-len(cohorts.chart.plots[0].categories):]
     shown = series_values(cohorts)[0][1]
-    for value_shown, (_, c) in zip(shown, mature.iterrows()):
+    for value_shown, (_, c) in zip(shown, mature.iterrows(), strict=True):
         assert value_shown == (pytest.approx(c["conversion_12m"]) if c["mature"] else None)
 
 

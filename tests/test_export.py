@@ -7,12 +7,12 @@ import io
 import zipfile
 from datetime import date
 
+import hostile
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-import hostile
 from analytics.export import safe_sheet_name, to_csv_bytes, to_xlsx_bytes
 
 ATTACKS = {

@@ -8,10 +8,10 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+import hostile
 import pytest
 from python_calamine import CalamineWorkbook
 
-import hostile
 from analytics.ingest.guard import WorkbookFormat, check_bytes
 from analytics.limits import DEFAULT_LIMITS
 from analytics.problems import ImportRefused, Severity

@@ -409,7 +409,7 @@ def test_every_written_amount_reads_back_as_its_value(amounts):
     found = money_values(distinct(np.array(texts, dtype=object)))
 
     assert found.failures == {}
-    for (amount, style), text, parsed in zip(amounts, texts, found.amounts):
+    for (_amount, style), text, parsed in zip(amounts, texts, found.amounts, strict=True):
         expected = float(text.replace("k", "").replace("M", "").replace(" EUR", "")
                          .replace("$", "").replace(",", "").replace(" ", ""))
         expected *= 1e3 if style == "thousands" else 1e6 if style == "millions" else 1

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from metrics_support import ON_HOLD, row, write_months
 
 from analytics.cli import main
 from analytics.domain import CAUSES, UNATTRIBUTED, Integration, Stage
-from metrics_support import ON_HOLD, row, write_months
 
 ROOT = Path(__file__).resolve().parent.parent
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
+P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED  # noqa: E741
 
 
 @pytest.fixture

@@ -333,7 +333,7 @@ def test_cells_are_written_the_many_ways_real_exports_write_them(shipped):
         )
         blank_rows += sum(all(c in ("", None) for c in row) for row in rows)
         for row in rows:
-            for header, cell in zip(headers, row):
+            for header, cell in zip(headers, row, strict=True):
                 field = HEADER_SYNONYMS.get(header_key(header))
                 if field in DATE_FIELDS and cell != "":
                     date_kinds.add(type(cell).__name__)

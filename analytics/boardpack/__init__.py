@@ -12,7 +12,14 @@ CLI: `python -m analytics boardpack` (analytics.boardpack.command). Docs: docs/b
 from __future__ import annotations
 
 from analytics.boardpack.bundle import ZIP_MIME, charts_zip, zip_file_name
-from analytics.boardpack.content import ChartSlide, NativeChart, PackData, Series, chart_slides, pack_data
+from analytics.boardpack.content import (
+    ChartSlide,
+    NativeChart,
+    PackData,
+    Series,
+    chart_slides,
+    pack_data,
+)
 from analytics.boardpack.deck import (
     CHROMIUM_NEEDED,
     DECK_TITLE,

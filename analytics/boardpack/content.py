@@ -181,7 +181,7 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     rates = (None, f.pilot_to_scaling, f.scaling_to_production)
     categories = tuple(
         f"Reached {stage_label(s).lower()}" + ("" if r is None else f" ({format_pct(r)} went on)")
-        for s, r in zip(steps, rates)
+        for s, r in zip(steps, rates, strict=True)
     )
     native = NativeChart(
         kind="bar", categories=categories, number_format=COUNT, value_max=max(reached) * 1.15 or 1,
@@ -238,17 +238,19 @@ def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     pilots = shown["pilots"].astype(int).tolist()
     so_far = shown["reached_production"].astype(int).tolist()
     rates = [None if is_missing(v) else float(v) for v in shown["conversion_12m"]]
-    series = [Series(MATURE_NAME, tuple(r if m else None for r, m in zip(rates, mature)), HIGHLIGHT)]
+    series = [Series(MATURE_NAME, tuple(r if m else None for r, m in zip(rates, mature, strict=True)), HIGHLIGHT)]
     if not all(mature):
         # Young quarters are never a rate: their bar is the share so far, labelled in words.
         series.append(Series(
             IMMATURE_NAME,
-            tuple(None if m else (k / n if n else 0.0) for k, n, m in zip(so_far, pilots, mature)),
-            IMMATURE, labels=tuple("" if m else f"{k} of {n}" for k, n, m in zip(so_far, pilots, mature)),
+            tuple(None if m else (k / n if n else 0.0) for k, n, m in zip(so_far, pilots, mature, strict=True)),
+            IMMATURE, labels=tuple("" if m else f"{k} of {n}" for k, n, m in zip(so_far, pilots, mature, strict=True)),
         ))
     values = [v for s in series for v in s.values if v is not None]
     native = NativeChart(
-        kind="column", categories=tuple(f"{c}\nn={n}" for c, n in zip(shown["cohort"].astype(str), pilots)),
+        kind="column",
+        categories=tuple(f"{c}\nn={n}"
+                         for c, n in zip(shown["cohort"].astype(str), pilots, strict=True)),
         series=tuple(series), number_format=PCT, overlap=100, legend=len(series) > 1,
         value_max=_share_top(max(values + [0.1])),
     )
@@ -308,7 +310,8 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     weighted = tuple(float(v) for v in causes["weighted"])
     native = NativeChart(
         kind="column", number_format=DECIMAL, value_max=(max(weighted) if weighted else 1) * 1.15,
-        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged") for k, n in zip(keys, flagged)),
+        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged")
+                         for k, n in zip(keys, flagged, strict=True)),
         series=(Series("Stalled initiatives (weighted)", weighted, HIGHLIGHT,
                        point_colors=tuple(CAUSE_COLORS[k] for k in keys)),),
     )
@@ -374,12 +377,13 @@ def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> C
         "Business unit: pilot to production (reached production of reached pilot)",
     ]
     for row in ordered.itertuples(index=False):
-        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} ({row.reached_production} of {row.reached_pilot})")
+        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} "
+                     f"({row.reached_production} of {row.reached_pilot})")
     rates = [None if is_missing(v) else float(v) for v in ordered["conversion"]]
     best = max((r for r in rates if r is not None), default=None)
     categories = [
         f"{group_key(u)} ({p} of {q})" for u, p, q in
-        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"])
+        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"], strict=True)
     ]
     colors = [HIGHLIGHT if r is not None and r == best else CONTEXT for r in rates]
     if f.pilot_to_production is not None:

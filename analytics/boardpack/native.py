@@ -6,8 +6,13 @@ from __future__ import annotations
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
-from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_MARK,
+)
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.shapes.graphfrm import GraphicFrame
@@ -56,7 +61,7 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     if spec.kind != "line":
         plot.gap_width = 60 if spec.kind == "bar" else 80
         plot.overlap = spec.overlap
-    for drawn, series in zip(plot.series, specs):
+    for drawn, series in zip(plot.series, specs, strict=True):
         _style_series(drawn, series, spec, order)
     return frame
 
@@ -70,7 +75,7 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
     if spec.label_every > 1:
         _label_every(chart, spec.label_every)
     # Never rotated: labels that do not fit are thinned, not turned on their side.
-    category.tick_labels.font.size  # creates c:txPr
+    _ = category.tick_labels.font.size  # reading it creates c:txPr
     body = chart._chartSpace.find(".//" + qn("c:catAx")).find(qn("c:txPr")).find(qn("a:bodyPr"))
     body.set("rot", "0")
     body.set("vert", "horz")
@@ -107,7 +112,7 @@ def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
         drawn.format.fill.fore_color.rgb = rgb(series.color)
         drawn.invert_if_negative = False
     if series.point_colors:
-        for point, colour in zip(drawn.points, order(series.point_colors)):
+        for point, colour in zip(drawn.points, order(series.point_colors), strict=True):
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = rgb(colour)
     values = order(series.values)

@@ -47,7 +47,8 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     customdata: the month (`"2025-06-01"`) of each marker.
     """
     frame = history.loc[history["stage"].map(lambda s: not is_missing(s))].sort_values("as_of")
-    shown = plain(name or (frame["name"].dropna().iloc[-1] if "name" in frame and frame["name"].notna().any() else "This initiative"))
+    has_name = "name" in frame and frame["name"].notna().any()
+    shown = plain(name or (frame["name"].dropna().iloc[-1] if has_name else "This initiative"))
     fig = go.Figure()
     subtitle = "Stage at each month-end snapshot; on-hold months keep the stage they held"
     if frame.empty:
@@ -78,7 +79,8 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     if stopped:
         fig.add_trace(go.Scatter(
             x=months.iloc[stopped], y=[STOPPED_LEVEL] * len(stopped), mode="markers", name=STOPPED_NAME,
-            marker=dict(size=16, symbol="x-thin", color=STAGE_COLORS[Stage.STOPPED], line=dict(width=3, color=STAGE_COLORS[Stage.STOPPED])),
+            marker=dict(size=16, symbol="x-thin", color=STAGE_COLORS[Stage.STOPPED],
+                        line=dict(width=3, color=STAGE_COLORS[Stage.STOPPED])),
             customdata=[keys[i] for i in stopped],
             hovertemplate="%{x|%b %Y}: stopped<extra></extra>",
         ))

@@ -19,6 +19,7 @@ from analytics.ingest.plan import prepare_import, previous_month_warnings
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, PortfolioError, Problem, Severity
 
+
 def refusal(plan: ImportPlan) -> ImportRefused:
     errors = plan.errors
     where = f" (sheet '{plan.sheet}')" if plan.sheet else ""

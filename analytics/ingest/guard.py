@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
@@ -316,7 +317,7 @@ def _spans(data: bytes, infos: list[zipfile.ZipInfo]) -> list[_Span]:
             raise _damaged(f"part '{info.filename}' is cut off")
         spans.append(_Span(info, start, end))
     spans.sort(key=lambda s: s.start)
-    for before, after in zip(spans, spans[1:]):
+    for before, after in pairwise(spans):
         # Overlapping parts are how the largest zip bombs reuse one payload many times.
         if after.start < before.end:
             raise _damaged(f"parts '{before.info.filename}' and '{after.info.filename}' overlap")

@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.domain import FIELD_BY_NAME, FIELD_NAMES, HEADER_SYNONYMS, REQUIRED_FIELDS, header_key
+from analytics.domain import (
+    FIELD_BY_NAME,
+    FIELD_NAMES,
+    HEADER_SYNONYMS,
+    REQUIRED_FIELDS,
+    header_key,
+)
 from analytics.ingest.model import BY_MAPPING, BY_REMEMBERED, BY_SYNONYM, UNMAPPED, ColumnMatch
 from analytics.ingest.reader import SheetHead, column_letter
 from analytics.ingest.values import cell_text, is_blank

@@ -30,9 +30,9 @@ from analytics.ingest.values import (
 from analytics.ingest.vectors import (
     Distinct,
     UniqueValues,
-    distinct,
     date_order,
     date_values,
+    distinct,
     id_values,
     money_values,
     settle_dates,
@@ -259,7 +259,7 @@ def _dates(ctx: _Context, columns: Sequence[Coded]) -> tuple[dict[str, np.ndarra
     found = [date_values(column.distinct) for column in columns]
     day_first = date_order(found)
     dates, problems = {}, []
-    for column, values in zip(columns, found):
+    for column, values in zip(columns, found, strict=True):
         settled: UniqueValues = settle_dates(values, day_first)
         dates[column.match.field] = settled.values[column.codes].astype("datetime64[s]")
         problems += ctx.cell_problems(column, settled.failures)
@@ -282,7 +282,7 @@ def _money(
         currencies = np.where(has_amount & (found.currencies == None), hint,  # noqa: E711
                               found.currencies)
         cells = np.bincount(column.codes, minlength=len(currencies))
-        for currency, count in zip(currencies, cells):
+        for currency, count in zip(currencies, cells, strict=True):
             if currency and count:
                 seen[currency] += int(count)
         currency_by_column.append((column, currencies))

@@ -29,6 +29,7 @@ from analytics.ingest.reader import open_workbook, read_body, sheet_heads
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import Problem, Severity
 
+
 def _remembered_lookup(con: duckdb.DuckDBPyConnection | None) -> RememberedLookup | None:
     if con is None:
         return None
@@ -126,5 +127,5 @@ def previous_month_warnings(
             f"'{Stage.STOPPED.value}' so the funnel still counts it",
             column=None, value=str(initiative_id),
         )
-        for initiative_id, source_row in zip(missing["initiative_id"], missing["source_row"])
+        for initiative_id, source_row in zip(missing["initiative_id"], missing["source_row"], strict=True)
     )

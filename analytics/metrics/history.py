@@ -13,8 +13,8 @@ everywhere). Date fields use the latest value given up to that month.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np

@@ -51,7 +51,8 @@ def subjects_by_row(population: pd.DataFrame) -> pd.DataFrame:
     production = (reached["highest_rank"] >= PRODUCTION_RANK).to_numpy()
     stopped = (~production) & reached["stopped_at"].notna().to_numpy()
     outcome = np.where(production, str(Stage.PRODUCTION), np.where(stopped, str(Stage.STOPPED), CENSORED))
-    end_date = np.where(production, reached["production_at"], np.where(stopped, reached["stopped_at"], reached["as_of_date"]))
+    end_date = np.where(production, reached["production_at"],
+                        np.where(stopped, reached["stopped_at"], reached["as_of_date"]))
     end_source = np.where(
         production, reached["production_source"], np.where(stopped, reached["stopped_source"], FROM_AS_OF)
     )

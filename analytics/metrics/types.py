@@ -21,6 +21,7 @@ import pandas as pd
 from analytics.domain import Stage
 from analytics.problems import Problem
 
+
 # Results are cached by the dashboard with st.cache_data, which pickles them; the read-only
 # mapping views they hold pickle as a fresh view of a copied dict.
 def readonly_view(values: dict) -> Mapping:
