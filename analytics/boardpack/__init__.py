@@ -7,7 +7,7 @@
     deck_file_name(ctx), zip_file_name(ctx)                  # 'board-pack-2026-11.pptx', '...zip'
 
 Pure: no Streamlit. `ctx` is the charts' ChartContext (as-of month, filters, source, sample).
-CLI: `python -m analytics boardpack` (analytics.boardpack.command). Docs: docs/boardpack.md.
+CLI: `python -m analytics boardpack` (analytics/cli/boardpack.py). Docs: docs/boardpack.md.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Arguments and prompts the commands share, so each reads and words them the same way."""
+"""Options and prompts the commands share, written once so each command reads and words them
+the same way: --db, --as-of (one month type), the report filters, the yes/no prompt."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ from datetime import date
 from analytics.ingest.months import parse_month
 from analytics.problems import PortfolioError
 
-DB_HELP = "database file (default: $PORTFOLIO_DB, else data/portfolio.duckdb)"
+DB_DEFAULT = "default: $PORTFOLIO_DB, else data/portfolio.duckdb"
 
 
 def month(text: str) -> date:
@@ -30,8 +31,33 @@ def positive_days(text: str) -> int:
     return days
 
 
-def add_db(parser: argparse.ArgumentParser, help_text: str = DB_HELP) -> None:
-    parser.add_argument("--db", default=None, metavar="PATH", help=help_text)
+def add_db(parser: argparse.ArgumentParser, used_for: str = "") -> None:
+    """--db PATH; `used_for` says when a command only sometimes opens it (" for --load")."""
+    parser.add_argument("--db", default=None, metavar="PATH",
+                        help=f"database file{used_for} ({DB_DEFAULT})")
+
+
+def add_as_of(parser: argparse.ArgumentParser, help_text: str, *, required: bool = True) -> None:
+    """--as-of YYYY-MM, parsed to the month's first day (a date) before the command runs."""
+    parser.add_argument("--as-of", required=required, type=month, metavar="YYYY-MM",
+                        help=help_text)
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    """The report filters: --stall-days, --business-unit, --solution-type."""
+    # Imported here, not at the top: only the report and board-pack parsers need it, and they
+    # load the metrics anyway.
+    from analytics.metrics.report import DEFAULT_STALL_DAYS
+
+    parser.add_argument(
+        "--stall-days", type=positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
+        help="days in pilot/scaling after which an initiative is stalled "
+             f"(default {DEFAULT_STALL_DAYS})",
+    )
+    parser.add_argument("--business-unit", default=None,
+                        help="only initiatives of this business unit")
+    parser.add_argument("--solution-type", default=None,
+                        help="only initiatives of this solution type")
 
 
 def confirmed(question: str) -> bool:
