@@ -8,20 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.registry import BROWSING
 from dashboard.registry import PAGES as REGISTRY
-from tests.conftest import ROOT
+from tests.support.environment import ROOT
 
 APP = str(ROOT / "app.py")
 PAGES = tuple(p.script for p in REGISTRY)
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    # AppTest runs in this process: Streamlit's caches would carry one test's data into the next.
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def _app() -> AppTest:

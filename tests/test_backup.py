@@ -9,15 +9,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import hostile
 import pytest
 
 from analytics import backup, store
 from analytics.cli import main
 from analytics.problems import PortfolioError, StoreLocked
+from tests.support import hostile
+from tests.support.environment import ROOT
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def months_in(path: Path) -> list[date]:

@@ -11,8 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import require_chromium
-from metrics_support import row, write_months
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
@@ -47,6 +45,8 @@ from analytics.charts.value import by_group
 from analytics.cli import main
 from analytics.kpis import kpis
 from analytics.metrics import Report, load_rows
+from tests.support.environment import require_chromium
+from tests.support.scenario import row, write_months
 
 PICTURE_PIXELS = (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
 #: Slide order after the title and headline slides (the breakdown shows only unfiltered).

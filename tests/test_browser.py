@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.registry import PAGES as REGISTRY
-from tests.conftest import CHROMIUM, ROOT, require_chromium
+from tests.support.environment import CHROMIUM, ROOT, require_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from metrics_support import month, read_back, row, write_months
 
 from analytics import charts
 from analytics.charts import theme
@@ -44,8 +43,8 @@ from analytics.metrics.types import (
     StallResult,
     TimeToProduction,
 )
+from tests.support.scenario import PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED  # noqa: E741
 CTX = ChartContext(as_of=date(2025, 6, 1), source="Portfolio export portfolio-2025-06.xlsx",
                    filters="Business unit: Finance", is_sample=False)
 REFERENCE = {r.key: r for r in REFERENCE_FIGURES}

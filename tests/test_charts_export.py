@@ -7,7 +7,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
-from conftest import require_chromium
 
 from analytics import charts
 from analytics.charts.export import INSTALL_HINT, ChromiumMissing, figure_png, png_file_name
@@ -15,6 +14,7 @@ from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH, ChartContext
 from analytics.domain import ALL_STAGES, Stage
 from analytics.metrics.types import FunnelResult
 from analytics.problems import PortfolioError
+from tests.support.environment import require_chromium
 
 CTX = ChartContext(as_of=date(2025, 6, 1))
 

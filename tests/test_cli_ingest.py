@@ -14,8 +14,7 @@ from openpyxl import Workbook
 
 from analytics import store
 from analytics.ingest import import_file
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.environment import ROOT
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

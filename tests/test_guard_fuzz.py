@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-import hostile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.ingest import prepare_import
 from analytics.ingest.guard import WorkbookFormat, check_bytes
 from analytics.problems import ImportRefused, PortfolioError
+from tests.support import hostile
 
 SEEDS = {
     "xlsx": hostile.valid_workbook(),

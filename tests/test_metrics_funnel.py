@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from metrics_support import ON_HOLD, month, read_back, row, write_months
 
-from analytics.domain import SolutionType, Stage
+from analytics.domain import SolutionType
 from analytics.metrics import NOT_SET, breakdown, compute_report, initiative_history, trend
 from analytics.problems import SnapshotMissing
-
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED  # noqa: E741
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
 
 def report(db, as_of: str, **kwargs):

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from metrics_support import ON_HOLD, month, read_back, row, write_months
 
 from analytics.domain import ALL_STAGES, Integration, SolutionType
 from analytics.metrics import breakdown, compute_report, report_json, trend
+from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
 
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
 DATES = ("2023-06-15", "2023-12-31", "2024-01-31", "2024-02-10", "2024-04-01", "2024-06-30", "2024-09-01")

@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from metrics_support import ON_HOLD, month, read_back, row, write_months
 
-from analytics.domain import UNATTRIBUTED, Cause, Integration, SolutionType, Stage
+from analytics.domain import UNATTRIBUTED, Cause, Integration, SolutionType
 from analytics.metrics import compute_report
 from analytics.metrics.types import (
     BY_ANALYST,
@@ -15,8 +14,8 @@ from analytics.metrics.types import (
     FROM_SNAPSHOT,
     FROM_STAGE_ENTERED,
 )
+from tests.support.scenario import ON_HOLD, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED  # noqa: E741
 AS_OF = "2025-06"
 AS_OF_DATE = date(2025, 6, 30)
 #: Cells that flag nothing, so each test sets only what it is about.
