@@ -10,7 +10,6 @@ the five failure causes of METRICS.md section 5 far more often than the ones tha
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import re
@@ -43,6 +42,7 @@ from analytics.domain import (
     SolutionType,
     Stage,
 )
+from analytics.ingest.months import month_end
 from analytics.problems import PortfolioError, SnapshotExists
 
 if TYPE_CHECKING:
@@ -244,10 +244,6 @@ def month_at(index: int) -> date:
     """First day of the month `index` months after FIRST_MONTH (negative: before it)."""
     year, month0 = divmod(FIRST_MONTH.year * 12 + FIRST_MONTH.month - 1 + index, 12)
     return date(year, month0 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def sample_months() -> tuple[date, ...]:

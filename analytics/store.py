@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from analytics.domain import FIELDS, Kind
+from analytics.ingest.months import month_start
 from analytics.problems import Problem, Severity, SnapshotExists, SnapshotMissing, StoreLocked
 
 DEFAULT_DB = Path("data") / "portfolio.duckdb"
@@ -230,10 +231,6 @@ class SnapshotInfo:
     imported_at: datetime
     imported_by: str
     is_sample: bool
-
-
-def month_start(value: date) -> date:
-    return value.replace(day=1)
 
 
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:

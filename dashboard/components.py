@@ -53,7 +53,8 @@ def kpi_tiles(tiles) -> None:
     columns = []
     for _ in range(0, len(tiles), TILES_PER_ROW):
         columns += st.columns(TILES_PER_ROW)
-    for column, tile in zip(columns, tiles, strict=True):
+    # The last row may have fewer tiles than columns: its spare columns stay empty.
+    for column, tile in zip(columns, tiles, strict=False):
         flat = tile.delta == NO_CHANGE
         column.metric(
             tile.label, tile.text, delta=tile.delta,

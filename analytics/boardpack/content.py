@@ -33,7 +33,6 @@ from analytics.charts.trend import OVERALL_LABEL
 from analytics.charts.value import EXPECTED_NAME, REALIZED_NAME, by_group
 from analytics.domain import CAUSES, UNATTRIBUTED, Stage
 from analytics.metrics import REFERENCE_FIGURES, Report, breakdown, compute_report, trend
-from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.metrics.types import LEFT_OUT_REASONS, ReferenceFigure
 
@@ -77,8 +76,9 @@ def pack_data(
     """Everything the pack needs from `rows` (store.read_rows up to M, or metrics.load_rows)."""
     filters = dict(business_unit=business_unit, solution_type=solution_type)
     report = compute_report(rows, as_of, stall_days=stall_days, **filters)
-    earlier = [m for m in months_in(rows) if m < report.as_of]
-    previous = compute_report(rows, earlier[-1], stall_days=stall_days, **filters) if earlier else None
+    # "Previous month" is decided once, by compute_report.
+    before = report.changes.previous_as_of
+    previous = compute_report(rows, before, stall_days=stall_days, **filters) if before else None
     history = trend(rows, stall_days=stall_days, up_to=report.as_of, **filters)
     unfiltered = business_unit is None and solution_type is None
     split = breakdown(rows, report.as_of, "business_unit", stall_days=stall_days) if unfiltered else None

@@ -16,12 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", action="store_true", help="restore without asking")
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
 def _list(db: str | None) -> int:
     from analytics import backup, store
+    from analytics.formatting import file_size
 
     path = store.db_path(db)
     backups = backup.list_backups(path)
@@ -33,7 +30,7 @@ def _list(db: str | None) -> int:
     print(f"  {'name':<48} {'taken (UTC)':<19}  {'before':<8} {'size':>9}")
     for info in backups:
         print(f"  {info.name:<48} {info.taken_at:%Y-%m-%d %H:%M:%S}  {info.action:<8} "
-              f"{_size(info.size):>9}")
+              f"{file_size(info.size):>9}")
     print("Restore one with: python -m analytics backups restore NAME")
     return 0
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from analytics.formatting import file_size as _size
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
 
@@ -52,14 +53,6 @@ _RESAVE = "open it in Excel, save it as .xlsx (File > Save As > Excel Workbook) 
 
 def _refuse(code: str, message: str) -> ImportRefused:
     return ImportRefused(message, (Problem(Severity.ERROR, code, message),))
-
-
-def _size(n: int | float) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{int(n)} bytes"
 
 
 def check_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> WorkbookFormat:
