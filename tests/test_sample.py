@@ -33,6 +33,8 @@ from analytics.domain import (
     value_key,
 )
 from analytics.ingest import import_file
+from analytics.metrics import compute_report
+from analytics.metrics.types import BY_RULES
 from analytics.problems import SnapshotExists
 from analytics.sample import (
     MIGRATION_INDEX,
@@ -254,6 +256,26 @@ def test_the_latest_month_has_a_full_portfolio_with_a_realistic_conversion(truth
     # Initiatives arrive over time: the portfolio grows month on month.
     sizes = [len(truth[m]) for m in sample_months()]
     assert sizes == sorted(sizes) and sizes[-1] > sizes[0] * 2
+
+
+def test_the_definitions_read_here_agree_with_compute_report_every_month(
+        sample_db_master: Path, history: pd.DataFrame):
+    """The truth read with this file's own METRICS.md functions, against the dashboard's."""
+    with store.connect(sample_db_master, read_only=True) as con:
+        rows = store.read_rows(con, None)
+    for month in sample_months():
+        report = compute_report(rows, month, stall_days=STALL_DAYS)
+        expected = funnel(history, month)
+        assert (report.funnel.population, report.funnel.reached_pilot,
+                report.funnel.reached_production) == (
+            expected["population"], expected["reached_pilot"], expected["reached_production"]), month
+        stuck = stalled(history, month)
+        found = report.stalls.stalled.set_index("initiative_id")
+        assert sorted(found.index) == sorted(stuck["initiative_id"]), month
+        by_rules = found["cause_source"] == BY_RULES
+        flags = cause_flags(stuck.set_index("initiative_id").loc[found.index[by_rules]])
+        assert {i: set(found.at[i, "causes"]) for i in flags.index} == {
+            i: {str(c) for c in flags.columns[flags.loc[i]]} for i in flags.index}, month
 
 
 def test_every_cause_shows_among_stalled_initiatives_and_flagged_ones_stall_more(history):
