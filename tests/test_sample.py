@@ -272,6 +272,9 @@ def test_the_definitions_read_here_agree_with_compute_report_every_month(
         stuck = stalled(history, month)
         found = report.stalls.stalled.set_index("initiative_id")
         assert sorted(found.index) == sorted(stuck["initiative_id"]), month
+        budget = stuck["budget"].fillna(0).sum()
+        assert (report.stalls.count, report.stalls.budget, report.outcomes.stalled_budget) == \
+            pytest.approx((len(stuck), budget, budget)), month
         by_rules = found["cause_source"] == BY_RULES
         flags = cause_flags(stuck.set_index("initiative_id").loc[found.index[by_rules]])
         assert {i: set(found.at[i, "causes"]) for i in flags.index} == {
