@@ -295,7 +295,7 @@ def _audit_high_water(path: Path, wait_seconds: float) -> int:
     if not path.exists():
         return 0
     with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
-        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
 
 
 def _audit_restore(path: Path, source: str, previous: Path | None, high_water: int) -> None:
@@ -307,7 +307,7 @@ def _audit_restore(path: Path, source: str, previous: Path | None, high_water: i
     detail = f"restored {source}" + (f"; the replaced database is {previous.name}" if previous else "")
     with store.connect(path) as con:
         cur = con.cursor()
-        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
         if high_water > current:
             cur.execute("SELECT max(nextval('audit_id')) FROM range(?)", [high_water - current])
         cur.execute(

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -233,6 +234,14 @@ class SnapshotInfo:
     is_sample: bool
 
 
+def _one(cur: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row an aggregate query always returns."""
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError("an aggregate query returned no row")
+    return row
+
+
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
     rows = con.cursor().execute(
         "SELECT as_of, rows, warnings, file_name, sha256, imported_at, imported_by, is_sample "
@@ -283,9 +292,7 @@ def write_snapshot(
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
-        existed = cur.execute(
-            "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
-        ).fetchone()[0]
+        existed = _one(cur.execute("SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]))[0]
         if existed and not replace:
             raise SnapshotExists(
                 f"{as_of:%Y-%m} is already imported. Use --replace (or 'Replace month' on the "
@@ -406,5 +413,5 @@ def save_mapping(con: duckdb.DuckDBPyConnection, signature: str, mapping_json: s
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a snapshot is written or deleted: a cache key for readers."""
-    row = con.cursor().execute("SELECT max(id), count(*) FROM audit").fetchone()
+    row = _one(con.cursor().execute("SELECT max(id), count(*) FROM audit"))
     return f"{row[0]}-{row[1]}"

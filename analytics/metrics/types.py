@@ -15,6 +15,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +25,7 @@ from analytics.problems import Problem
 
 # Results are cached by the dashboard with st.cache_data, which pickles them; the read-only
 # mapping views they hold pickle as a fresh view of a copied dict.
-def readonly_view(values: dict) -> Mapping:
+def readonly_view(values: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
     return types.MappingProxyType(values)
 
 
