@@ -300,9 +300,9 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     ]
     causes = _pareto_order(report)
     for key, row in causes.iterrows():
-        flagged = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
+        flagged_in = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
         notes.append(
-            f"{cause_label(key)}: {flagged}weighted {float(row['weighted']):.2f}; "
+            f"{cause_label(key)}: {flagged_in}weighted {float(row['weighted']):.2f}; "
             f"budget {money(row['budget_weighted'])}"
         )
     keys = [str(k) for k in causes.index]
@@ -355,13 +355,13 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         expected, realized = float(row.expected_in_production), float(row.realized_in_production)
         capture = pct(realized / expected) if expected > 0 else "n/a"
         notes.append(f"{row.business_unit}: {money(expected)}; {money(realized)} ({capture})")
-    expected = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
-    realized = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
+    expected_values = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
+    realized_values = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
     native = NativeChart(
         kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]), number_format=MONEY,
-        series=(Series(EXPECTED_NAME, expected, EXPECTED),
-                Series(REALIZED_NAME, realized, REALIZED)),
-        legend=True, value_max=max(expected + realized + (1.0,)) * 1.2,
+        series=(Series(EXPECTED_NAME, expected_values, EXPECTED),
+                Series(REALIZED_NAME, realized_values, REALIZED)),
+        legend=True, value_max=max(expected_values + realized_values + (1.0,)) * 1.2,
     )
     figure = charts.value_chart(report, ctx, by="business_unit")
     return ChartSlide("value-by-business-unit", figure, "\n".join(notes), native if len(money_rows) else None)

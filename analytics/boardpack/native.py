@@ -3,8 +3,12 @@ theme font and colours, values on the bars, no gridlines, axis lines or chart ti
 (the slide title states the finding)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
 from pptx.chart.chart import Chart
-from pptx.chart.data import CategoryChartData
+from pptx.chart.data import ChartData
+from pptx.chart.point import Point
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_CHART_TYPE,
@@ -17,7 +21,7 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
-from pptx.util import Emu, Pt
+from pptx.util import Length, Pt
 
 from analytics.boardpack.content import NativeChart, Series
 from analytics.charts.theme import DECK_BODY_PT, DECK_FONT, GRID, INK, MUTED
@@ -33,9 +37,10 @@ def rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
-def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width: Emu, height: Emu) -> GraphicFrame:
+def add_native_chart(slide: Slide, spec: NativeChart, left: Length, top: Length, width: Length,
+                     height: Length) -> GraphicFrame:
     """The chart on the slide; returns its shape (the chart is `.chart`)."""
-    data = CategoryChartData(number_format=spec.number_format)
+    data = ChartData(number_format=spec.number_format)
     # A horizontal bar chart draws its first category at the bottom; the spec lists them top
     # down, as read. Reversing the data (not the axis) keeps the value axis at the bottom.
     # The same goes for the series within a group: reversed, the first is drawn on top.
@@ -45,7 +50,9 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     specs = order(spec.series)
     for series in specs:
         data.add_series(series.name, order(series.values))
-    frame = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data)
+    # python-pptx 1.0 annotates add_chart as returning the Chart; it returns the GraphicFrame.
+    frame = cast(GraphicFrame, slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height,
+                                                      data))
     chart = frame.chart
     chart.font.name = DECK_FONT
     chart.font.size = Pt(DECK_BODY_PT)
@@ -97,7 +104,13 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
             value.major_unit = 0.05 if spec.value_max <= 0.3 else 0.1 if spec.value_max <= 0.6 else 0.2
 
 
-def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
+#: Puts a spec's sequence in drawing order (reversed for horizontal bars).
+Order = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
+# `drawn` is a LineSeries or a BarSeries: python-pptx gives them no common type with these
+# attributes.
+def _style_series(drawn: Any, series: Series, spec: NativeChart, order: Order) -> None:
     if spec.kind == "line":
         drawn.smooth = False
         drawn.format.line.color.rgb = rgb(series.color)
@@ -137,7 +150,7 @@ def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
     labels.font.color.rgb = rgb(INK)
 
 
-def _point_label(point, text: str, colour: str, position) -> None:
+def _point_label(point: Point, text: str, colour: str, position: XL_LABEL_POSITION) -> None:
     label = point.data_label
     frame = label.text_frame
     frame.text = text

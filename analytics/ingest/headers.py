@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ RememberedLookup = Callable[[str], Mapping[str, str | None] | None]
 _FIELD_BY_KEY: dict[str, str] = {header_key(name): name for name in FIELD_NAMES}
 
 
-def load_mapping_file(path: str | Path) -> dict[str, str | None]:
+def load_mapping_file(path: str | os.PathLike[str]) -> dict[str, str | None]:
     """A mapping file: a JSON object {"Header as written": "canonical_field" | null | ""}."""
     source = Path(path)
     try:

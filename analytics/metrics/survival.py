@@ -63,7 +63,7 @@ def subjects_by_row(population: pd.DataFrame) -> pd.DataFrame:
         [origin.isna().to_numpy(), (days < 0).fillna(False).to_numpy() & (outcome != CENSORED),
          (days < 0).fillna(False).to_numpy()],
         [UNKNOWN_ORIGIN, EVENT_BEFORE_ORIGIN, ORIGIN_AFTER_AS_OF],
-        default=None,
+        default=np.array(None, dtype=object),
     )
     frame = reached.assign(
         cohort=quarter_label(origin),
