@@ -1,6 +1,8 @@
 """Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import streamlit as st
 
 from analytics.kpis import NO_CHANGE
@@ -85,8 +87,9 @@ MONEY_COLUMNS = frozenset({"budget", "spend_to_date", "expected_value", "realize
 DATE_COLUMNS = frozenset({"stage_since", "origin", "end_date", "as_of", "pilot_start", "production_date"})
 
 
-def _column_config(frame) -> dict[str, object]:
-    config: dict[str, object] = {}
+def _column_config(frame) -> dict[str, Any]:
+    # Values are st.column_config columns or labels (Streamlit does not export their type).
+    config: dict[str, Any] = {}
     for column in frame.columns:
         label = COLUMN_LABELS.get(column, column)
         if column in MONEY_COLUMNS:
@@ -145,17 +148,21 @@ def _readable_causes(frame):
     return frame.assign(**changes) if changes else frame
 
 
-def initiative_table(frame, *, key: str | None = None, height: int | str = "auto",
+def initiative_table(frame, *, key: str | None = None,
+                     height: int | Literal["auto", "content", "stretch"] = "auto",
                      download: str | None = None, selectable: bool = False):
     """Initiatives as a table: text stays text (st.dataframe never renders Markdown).
 
     `download` names the file stem of CSV/Excel copies offered under the table; with
     `selectable`, one row can be picked and the selection event is returned."""
     shown = _readable_causes(frame)
-    event = st.dataframe(
-        shown, hide_index=True, key=key, height=height, column_config=_column_config(shown),
-        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
-    )
+    config = _column_config(shown)
+    if selectable:
+        event = st.dataframe(shown, hide_index=True, key=key, height=height, column_config=config,
+                             on_select="rerun", selection_mode="single-row")
+    else:
+        st.dataframe(shown, hide_index=True, key=key, height=height, column_config=config)
+        event = None
     if download and not frame.empty:
         table_downloads(shown, download, key=key or download)
     return event

@@ -14,12 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.boardpack import make_deck, pack_data
 from analytics.charts.theme import ChartContext
-from analytics.formatting import MISSING
 from analytics.cli import main
+from analytics.formatting import MISSING
 from analytics.kpis import NO_CHANGE, kpis
 from analytics.metrics import compute_report
 from tests.support.environment import APP
-from tests.support.scenario import ON_HOLD, I, P, PR, S, ST, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
 JAN, FEB, MAR = "2025-01", "2025-02", "2025-03"
 # Stall threshold 180 days (the default). As-of dates: Jan 31, Feb 28, Mar 31.

@@ -1,6 +1,8 @@
 """One initiative's path over the ladder, month by month (for the initiative page)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -97,7 +99,7 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     return finish(fig, ctx, _title(shown, frame, stages, on_hold), subtitle, footer_gap=62)
 
 
-def _title(shown: str, frame: pd.DataFrame, stages: list[str], on_hold) -> str:
+def _title(shown: str, frame: pd.DataFrame, stages: list[str], on_hold: Sequence[bool]) -> str:
     current = stages[-1]
     months = pd.to_datetime(frame["as_of"]).tolist()
     start = len(stages) - 1

@@ -400,21 +400,23 @@ class _DtdScanner:
         self.name = name
         self.decoder: codecs.IncrementalDecoder | None = None
         self.started = False
-        self.carry: bytes | str = b""
+        # The end of the previous chunk, so a keyword split across chunks is still found.
+        self.carry_text = ""
+        self.carry_bytes = b""
 
     def feed(self, chunk: bytes) -> None:
         if not self.started:
             self.started = True
             self.decoder = _utf16_decoder(chunk)
-            self.carry = "" if self.decoder else b""
+        found: re.Match[str] | re.Match[bytes] | None
         if self.decoder is not None:
-            text = self.carry + self.decoder.decode(chunk)
+            text = self.carry_text + self.decoder.decode(chunk)
             found = _DTD_TEXT.search(text)
-            self.carry = text[-_CARRY:]
+            self.carry_text = text[-_CARRY:]
         else:
-            joined = self.carry + chunk
+            joined = self.carry_bytes + chunk
             found = _DTD_BYTES.search(joined)
-            self.carry = joined[-_CARRY:]
+            self.carry_bytes = joined[-_CARRY:]
         if found:
             raise _refuse(
                 "xml_dtd",
