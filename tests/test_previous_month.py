@@ -118,11 +118,8 @@ def test_the_board_pack_headline_table_shows_the_change_since_last_month(three_m
     assert body == [(label, text, delta or MISSING) for label, text, delta in MARCH_TILES]
 
 
+@pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_the_overview_tiles_show_the_change_since_last_month(three_months: Path) -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [(m.label, m.value, m.delta or None) for m in at.metric]
