@@ -37,6 +37,15 @@ class Access:
         return self.role in (Role.ANALYST, Role.VIEWER)
 
 
+def _listed(value: object) -> Sequence[str]:
+    """A secrets entry as a list of patterns: one string, or a list of them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence):
+        return [str(v) for v in value]
+    return []
+
+
 def _matches(email: str, entries: Sequence[str]) -> bool:
     email = email.strip().casefold()
     for entry in entries:
@@ -55,12 +64,8 @@ def role_for(email: str | None, roles: Mapping[str, object] | None) -> Role:
     if not email:
         return Role.NONE
     roles = roles or {}
-    analysts = roles.get("analysts") or []
-    viewers = roles.get("viewers") or []
-    if isinstance(analysts, str):
-        analysts = [analysts]
-    if isinstance(viewers, str):
-        viewers = [viewers]
+    analysts = _listed(roles.get("analysts"))
+    viewers = _listed(roles.get("viewers"))
     if _matches(email, analysts):
         return Role.ANALYST
     if _matches(email, viewers):

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -137,7 +137,7 @@ def make_backup(
         return None
     with store.connect(path, wait_seconds=wait_seconds) as con:
         con.execute("CHECKPOINT")
-    target = _new_name(path, reason, datetime.now(timezone.utc).replace(tzinfo=None))
+    target = _new_name(path, reason, datetime.now(UTC).replace(tzinfo=None))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, exclusive=False, wait_seconds=wait_seconds) as source:
         _copy_durably(source, target)
@@ -295,7 +295,7 @@ def _audit_high_water(path: Path, wait_seconds: float) -> int:
     if not path.exists():
         return 0
     with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
-        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
 
 
 def _audit_restore(path: Path, source: str, previous: Path | None, high_water: int) -> None:
@@ -307,11 +307,11 @@ def _audit_restore(path: Path, source: str, previous: Path | None, high_water: i
     detail = f"restored {source}" + (f"; the replaced database is {previous.name}" if previous else "")
     with store.connect(path) as con:
         cur = con.cursor()
-        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
         if high_water > current:
             cur.execute("SELECT max(nextval('audit_id')) FROM range(?)", [high_water - current])
         cur.execute(
             'INSERT INTO audit ("at", action, by_user, detail) VALUES (?, ?, ?, ?)',
-            [datetime.now(timezone.utc).replace(tzinfo=None), "restore", store.current_user(),
+            [datetime.now(UTC).replace(tzinfo=None), "restore", store.current_user(),
              detail],
         )

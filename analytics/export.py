@@ -15,6 +15,7 @@ import math
 import numbers
 import re
 from datetime import date, datetime, timedelta
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ MAX_SHEET_NAME = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def is_formula_like(value: object) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     """True for text a spreadsheet would run as a formula (numbers never are)."""
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 

@@ -80,6 +80,15 @@ def count(value: float | None) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
 
 
+def file_size(n: float) -> str:
+    """Bytes as a reader says them: 512 -> '512 bytes', 1536 -> '1.5 KB', 2**30 -> '1 GB'."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
 #: Days per average month; time to production is shown in months throughout (issue: one unit).
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -7,7 +7,6 @@ from analytics.charts.theme import format_money, format_pct
 from analytics.domain import Stage
 from analytics.metrics.types import Report
 
-
 #: The delta text when a figure did not move (rounded as shown).
 NO_CHANGE = "no change"
 

@@ -10,7 +10,6 @@ the five failure causes of METRICS.md section 5 far more often than the ones tha
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import re
@@ -43,6 +42,7 @@ from analytics.domain import (
     SolutionType,
     Stage,
 )
+from analytics.ingest.months import as_of_from_name, month_end
 from analytics.problems import PortfolioError, SnapshotExists
 
 if TYPE_CHECKING:
@@ -244,10 +244,6 @@ def month_at(index: int) -> date:
     """First day of the month `index` months after FIRST_MONTH (negative: before it)."""
     year, month0 = divmod(FIRST_MONTH.year * 12 + FIRST_MONTH.month - 1 + index, 12)
     return date(year, month0 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def sample_months() -> tuple[date, ...]:
@@ -753,7 +749,7 @@ def _short_money(value: float) -> str:
     return f"${value:,.0f}"
 
 
-def _money_cell(value: object, layout: _Layout, rng: np.random.Generator) -> object:
+def _money_cell(value: float, layout: _Layout, rng: np.random.Generator) -> object:
     amount = float(value)
     roll = rng.random()
     if amount == 0 or roll < layout.plain_money_share:
@@ -781,7 +777,7 @@ def _cell(column: str, row: pd.Series, layout: _Layout, rng: np.random.Generator
     if kind is Kind.DATE:
         return _date_cell(value, layout, rng)
     if kind is Kind.MONEY:
-        return _money_cell(value, layout, rng)
+        return _money_cell(float(value), layout, rng)
     if kind is Kind.READINESS:
         return layout.readiness_words[int(value)] if layout.readiness_words else int(value)
     if kind is Kind.INTEGRATION:
@@ -909,15 +905,20 @@ def sample_paths(directory: Path | None = None) -> list[Path]:
     return paths
 
 
+def _month_of(path: Path) -> date:
+    month = as_of_from_name(path.name)
+    if month is None:
+        raise PortfolioError(f"{path.name} does not name its month (portfolio-YYYY-MM.xlsx)")
+    return month
+
+
 def _still_to_load(db: str | Path | None, paths: Sequence[Path]) -> list[Path]:
     """The sample workbooks the database does not hold yet.
 
     Refuses before anything is imported when one of the months holds a different workbook.
     """
-    from analytics.ingest import as_of_from_name
-
     with store.connect(db, read_only=True) as con:
-        stored = {path: store.snapshot_sha(con, as_of_from_name(path.name)) for path in paths}
+        stored = {path: store.snapshot_sha(con, _month_of(path)) for path in paths}
     digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
     clashes = [p.name for p in paths if stored[p] is not None and stored[p] != digests[p]]
     if clashes:

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from analytics.domain import FIELDS, Kind
+from analytics.ingest.months import month_start
 from analytics.problems import (
     Problem,
     Severity,
@@ -213,7 +215,7 @@ def connect(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def current_user() -> str:
@@ -249,8 +251,12 @@ class SnapshotInfo:
     currency: str | None = None
 
 
-def month_start(value: date) -> date:
-    return value.replace(day=1)
+def _one(cur: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row an aggregate query always returns."""
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError("an aggregate query returned no row")
+    return row
 
 
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
@@ -307,14 +313,11 @@ def write_snapshot(
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
-        existed = cur.execute(
-            "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
-        ).fetchone()[0]
+        existed = _one(cur.execute("SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]))[0]
         if remove_sample:
             _remove_sample(cur, meta.imported_by or current_user())
-            existed = cur.execute(
-                "SELECT count(*) FROM snapshots WHERE as_of = ?", [as_of]
-            ).fetchone()[0]
+            existed = _one(cur.execute("SELECT count(*) FROM snapshots WHERE as_of = ?",
+                                       [as_of]))[0]
         if existed and not replace:
             raise SnapshotExists(
                 f"{as_of:%Y-%m} is already imported. Use --replace (or 'Replace month' on the "
@@ -506,5 +509,5 @@ def snapshot_currencies(con: duckdb.DuckDBPyConnection) -> dict[date, str | None
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a snapshot is written or deleted: a cache key for readers."""
-    row = con.cursor().execute("SELECT max(id), count(*) FROM audit").fetchone()
+    row = _one(con.cursor().execute("SELECT max(id), count(*) FROM audit"))
     return f"{row[0]}-{row[1]}"

@@ -54,7 +54,7 @@ def template_workbook() -> bytes:
             _EXAMPLE.get(field.name),
             ", ".join(field.synonyms[1:]),
         ])
-    for letter, width in zip("ABCDE", (24, 10, 70, 28, 60)):
+    for letter, width in zip("ABCDE", (24, 10, 70, 28, 60), strict=True):
         guide.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -148,7 +148,7 @@ def main() -> None:
         (elapsed(prepare_only), *prepare_and_commit(), elapsed(cli), elapsed(openpyxl_read))
         for _ in range(args.repeat)
     ]
-    prepare, in_process, with_connection, whole_cli, baseline = (min(r) for r in zip(*rounds))
+    prepare, in_process, with_connection, whole_cli, baseline = (min(r) for r in zip(*rounds, strict=True))
 
     print(f"export: {args.rows:,} rows x {len(HEADERS)} columns, {len(data) / 1e6:.2f} MB "
           f"({export}); best of {args.repeat} rounds")

@@ -1,5 +1,5 @@
 """What a hostile upload costs the server: wall time and peak memory of each case in
-tests/hostile.py through the guard alone and through the whole import preparation, plus a
+tests/support/hostile.py through the guard alone and through the whole import preparation, plus a
 legitimate 200,000-row workbook prepared and imported.
 
 Each measurement runs in a fresh process; its peak resident memory is the kernel's figure for
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
 CACHE = Path(tempfile.gettempdir()) / "bench_refusals"
 PEAK_TARGET_MB = 500
@@ -79,7 +79,7 @@ def run_and_reap(stage: str, case_file: Path, file_name: str) -> tuple[float, fl
 
 def build_cases(only: set[str]) -> None:
     """Runs in a helper process: writes each case's bytes to the cache, prints the list."""
-    import hostile
+    from tests.support import hostile
 
     CACHE.mkdir(exist_ok=True)
     files = []

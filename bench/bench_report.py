@@ -34,7 +34,12 @@ sys.path.insert(0, str(ROOT))
 from analytics import store  # noqa: E402
 from analytics.domain import LADDER, Integration, SolutionType, Stage  # noqa: E402
 from analytics.metrics import (  # noqa: E402
-    breakdown, compute_report, load_report_rows, load_rows, report_json, trend,
+    breakdown,
+    compute_report,
+    load_report_rows,
+    load_rows,
+    report_json,
+    trend,
 )
 from analytics.metrics.load import load_report_parts  # noqa: E402
 from analytics.metrics.report import compute_report_parts  # noqa: E402

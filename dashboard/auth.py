@@ -27,8 +27,10 @@ def current_access() -> Access:
         return unprotected_access(current_user())
     if not st.user.is_logged_in:
         return Access(Role.NONE, "", protected=True)
+    email, name = st.user.get("email"), st.user.get("name")
     return signed_in_access(
-        st.user.get("email"), st.user.get("name"), _secrets_section("roles")
+        email if isinstance(email, str) else None, name if isinstance(name, str) else None,
+        _secrets_section("roles"),
     )
 
 

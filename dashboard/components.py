@@ -1,12 +1,14 @@
 """Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import streamlit as st
 
 from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
-from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
+from analytics.text import escape_markdown
 
 escape_md = escape_markdown
 
@@ -54,7 +56,8 @@ def kpi_tiles(tiles) -> None:
     columns = []
     for _ in range(0, len(tiles), TILES_PER_ROW):
         columns += st.columns(TILES_PER_ROW)
-    for column, tile in zip(columns, tiles):
+    # The last row may have fewer tiles than columns: its spare columns stay empty.
+    for column, tile in zip(columns, tiles, strict=False):
         # A change across currencies is not a rise or a fall: no arrow, no colour.
         flat = tile.delta == NO_CHANGE or (tile.delta or "").startswith(CURRENCY_CHANGED)
         column.metric(
@@ -98,8 +101,9 @@ def money_label(label: str, currency: str) -> str:
     return f"{label} ({currency})"
 
 
-def _column_config(frame, currency: str) -> dict[str, object]:
-    config: dict[str, object] = {}
+def _column_config(frame, currency: str) -> dict[str, Any]:
+    # Values are st.column_config columns or labels (Streamlit does not export their type).
+    config: dict[str, Any] = {}
     for column in frame.columns:
         label = COLUMN_LABELS.get(column, column)
         if column in MONEY_COLUMNS:
@@ -166,7 +170,8 @@ def _readable_causes(frame):
     return frame.assign(**changes) if changes else frame
 
 
-def initiative_table(frame, *, key: str | None = None, height: int | str = "auto",
+def initiative_table(frame, *, key: str | None = None,
+                     height: int | Literal["auto", "content", "stretch"] = "auto",
                      download: str | None = None, selectable: bool = False,
                      currency: str = DEFAULT_CURRENCY):
     """Initiatives as a table: text stays text (st.dataframe never renders Markdown).
@@ -174,11 +179,13 @@ def initiative_table(frame, *, key: str | None = None, height: int | str = "auto
     `download` names the file stem of CSV/Excel copies offered under the table; with
     `selectable`, one row can be picked and the selection event is returned."""
     shown = _readable_causes(frame)
-    event = st.dataframe(
-        shown, hide_index=True, key=key, height=height,
-        column_config=_column_config(shown, currency),
-        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
-    )
+    config = _column_config(shown, currency)
+    if selectable:
+        event = st.dataframe(shown, hide_index=True, key=key, height=height, column_config=config,
+                             on_select="rerun", selection_mode="single-row")
+    else:
+        st.dataframe(shown, hide_index=True, key=key, height=height, column_config=config)
+        event = None
     if download and not frame.empty:
         table_downloads(shown, download, key=key or download, currency=currency)
     return event

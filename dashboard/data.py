@@ -24,7 +24,6 @@ from analytics.metrics import trend as metric_trend
 from analytics.problems import Problem
 from dashboard.filters import Filters
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 #: Set to 0 to start with an empty database instead of the sample portfolio.
 LOAD_SAMPLE_ENV = "PORTFOLIO_LOAD_SAMPLE"
 
@@ -38,10 +37,13 @@ class Database:
 def _database(path: str, load_sample: bool) -> Database:
     with store.connect(path) as con:
         empty = not store.list_snapshots(con)
-    if empty and load_sample and SAMPLE_DIR.is_dir():
+    if empty and load_sample:
+        # Imported only when needed: the sample generator pulls in openpyxl.
+        from analytics.sample import SAMPLE_DIR
         from analytics.sample import load_sample as load
 
-        load(path)
+        if SAMPLE_DIR.is_dir():
+            load(path)
     return Database(Path(path))
 
 
@@ -162,10 +164,12 @@ def report(f: Filters) -> Report:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _previous_report(data_version: str, as_of: date, business_unit: str | None,
                      solution_type: str | None, stall_days: int) -> Report | None:
-    earlier = [m for m in months() if m < as_of]
-    if not earlier:
+    # The report already knows its previous month: "previous" is decided once, in compute_report.
+    now = _report(data_version, as_of, business_unit, solution_type, stall_days)
+    if now.changes.previous_as_of is None:
         return None
-    return _report(data_version, earlier[-1], business_unit, solution_type, stall_days)
+    return _report(data_version, now.changes.previous_as_of, business_unit, solution_type,
+                   stall_days)
 
 
 def previous_report(f: Filters) -> Report | None:

@@ -6,6 +6,8 @@ executing the page without app.py. Calling the gate twice renders nothing twice.
 """
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import streamlit as st
 
 from analytics.access import Access
@@ -50,6 +52,10 @@ def _sidebar_account(access: Access) -> None:
             )
 
 
+@overload
+def start(*, needs_data: Literal[True] = True) -> filters.Filters: ...
+@overload
+def start(*, needs_data: Literal[False]) -> filters.Filters | None: ...
 def start(*, needs_data: bool = True) -> filters.Filters | None:
     """Gate, banners and filters. Returns the filters in force; without data, explains that
     and stops (or returns None when the page works without data, like the Data page)."""

@@ -62,4 +62,6 @@ st.caption(
 st.subheader("Pilot-to-production over time")
 components.chart(data.figure("conversion_trend", f), key="trend", ctx=ctx, name="conversion-trend")
 
-components.page_slides_button(f, ctx, ("funnel", "conversion-trend", "cohorts", "conversion-by-business-unit"), "funnel-and-cohorts")
+components.page_slides_button(
+    f, ctx, ("funnel", "conversion-trend", "cohorts", "conversion-by-business-unit"),
+    "funnel-and-cohorts")

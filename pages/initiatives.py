@@ -16,7 +16,7 @@ components.require_population(report)
 col1, col2, col3 = st.columns([2, 1, 1])
 query = col1.text_input("Search name, ID or owner", key="initiative_query")
 stages = col2.multiselect(
-    "Stage", options=[s.value for s in ALL_STAGES], format_func=STAGE_LABELS.get, key="initiative_stages",
+    "Stage", options=[s.value for s in ALL_STAGES], format_func=STAGE_LABELS.__getitem__, key="initiative_stages",
 )
 only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
 

@@ -47,7 +47,7 @@ else:
         tabs,
         (changes.moved_up, changes.newly_stalled, changes.stopped, changes.new, changes.vanished),
         ("No initiative moved up a stage.", "No initiative newly stalled.",
-         "No initiative was stopped.", "No new initiatives.", "Every initiative is still listed."),
+         "No initiative was stopped.", "No new initiatives.", "Every initiative is still listed."), strict=True,
     ):
         with tab:
             if listing.empty:

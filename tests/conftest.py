@@ -1,14 +1,18 @@
-"""Shared fixtures: a fresh DuckDB file per test, and the Chromium gate for browser tests."""
+"""Shared fixtures: a fresh DuckDB file per test, the sample portfolio, fresh Streamlit caches.
+
+Helpers are not defined here: they live in tests/support/ and are imported from there. The
+names below are re-exported so `from tests.conftest import ROOT` keeps working.
+"""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+from tests.support.environment import CHROMIUM, ROOT, chromium_available, require_chromium
+
+__all__ = ["CHROMIUM", "ROOT", "chromium_available", "require_chromium"]
 
 
 @pytest.fixture
@@ -17,19 +21,6 @@ def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "portfolio.duckdb"
     monkeypatch.setenv("PORTFOLIO_DB", str(path))
     return path
-
-
-def chromium_available() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
-
-
-def require_chromium() -> None:
-    """Skip with a reason where Chromium is missing; under CI a missing browser fails."""
-    if chromium_available():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("Chromium is required under CI: .ci/run installs Debian's chromium package")
-    pytest.skip("Chromium not installed (apt-get install -y chromium)")
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +38,15 @@ def sample_db(sample_db_master: Path, db_file: Path) -> Path:
     """A private copy of the sample database, also what $PORTFOLIO_DB points at."""
     shutil.copyfile(sample_db_master, db_file)
     return db_file
+
+
+@pytest.fixture
+def fresh_streamlit_caches() -> None:
+    """AppTest runs in this process: Streamlit's caches would carry one test's data into the next.
+
+    The AppTest modules use it for every test: pytestmark = usefixtures("fresh_streamlit_caches").
+    """
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -10,17 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.backup import list_backups
-from tests.conftest import ROOT
+from tests.support.environment import ROOT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def _workbook(header: list[str], rows: list[list[object]]) -> bytes:

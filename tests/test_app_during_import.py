@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.support.environment import ROOT
 
 HOLD_SECONDS = 2.0
 # Opens the database for writing (as an import does) and holds DuckDB's lock for a while.
@@ -23,12 +23,7 @@ con.close()
 """
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/stalls.py"])

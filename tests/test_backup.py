@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import hostile
 from analytics import backup, store
 from analytics.cli import main
 from analytics.problems import PortfolioError, StoreLocked
+from tests.support import hostile
+from tests.support.environment import ROOT
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def months_in(path: Path) -> list[date]:
@@ -140,8 +140,8 @@ def test_the_oldest_backup_can_be_restored_when_the_rotation_is_full(
 def test_a_backup_after_a_crash_keeps_what_was_committed(db_file: Path) -> None:
     portfolio_with(db_file, JAN)
     # A writer that committed February and was then killed leaves it only in the log.
-    script = ("import sys, os; sys.path[:0] = [sys.argv[2], sys.argv[2] + '/tests']\n"
-              "import hostile; from datetime import date; from analytics import store\n"
+    script = ("import sys, os; sys.path[:0] = [sys.argv[2]]\n"
+              "from tests.support import hostile; from datetime import date; from analytics import store\n"
               "with store.connect(sys.argv[1]) as con:\n"
               "    con.execute(\"SET checkpoint_threshold = '1GB'\")\n"
               "    hostile.store_month(con, date(2025, 2, 1), hostile.canonical_rows(500))\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from analytics import store
 from analytics.backup import list_backups
-from tests.conftest import ROOT
+from tests.support.environment import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
 

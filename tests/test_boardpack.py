@@ -43,10 +43,11 @@ from analytics.charts.theme import (
 )
 from analytics.charts.value import by_group
 from analytics.cli import main
-from analytics.kpis import kpis
+from analytics.domain import Stage
+from analytics.kpis import NO_CHANGE, kpis
 from analytics.metrics import Report, load_rows
-from conftest import require_chromium
-from metrics_support import row, write_months
+from tests.support.environment import require_chromium
+from tests.support.scenario import row, write_months
 
 PICTURE_PIXELS = (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
 #: Slide order after the title and headline slides (the breakdown shows only unfiltered).
@@ -117,7 +118,7 @@ def test_the_deck_is_16_by_9_with_title_headline_figures_and_one_slide_per_chart
     assert (picture_deck.slide_width.inches, picture_deck.slide_height.inches) == pytest.approx((13.333, 7.5), abs=0.01)
     assert len(picture_deck.slides) == 2 + len(CHARTS) + len(DECISION_SLIDES)
     assert [s.name for s in chart_slides(data, ctx)] == list(CHARTS)
-    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS):
+    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS, strict=True):
         assert chart_shape(slide).name == CHART_SHAPE_PREFIX + chart
 
 
@@ -153,12 +154,28 @@ def test_the_headline_slide_is_a_table_of_the_kpis_with_their_change(picture_dec
     assert table.cell(0, 1).text == f"{data.report.as_of:%B %Y}"
     assert table.cell(0, 2).text == f"Change since {data.previous.as_of:%B %Y}"
     body = [[table.cell(r, c).text for c in range(3)] for r in range(1, len(tiles) + 1)]
-    assert body == [[t.label, t.text, t.delta] for t in tiles]
+    assert [row[:2] for row in body] == [[t.label, t.text] for t in tiles]
+    # The changes, worked out from the two reports without kpis(): sign, size and unit.
+    now, was = data.report, data.previous
+    change = {label: delta for label, _, delta in body}
+    for label, a, b in (
+        ("Initiatives", now.funnel.population, was.funnel.population),
+        ("In pilot", now.funnel.stage_counts.get(Stage.PILOT, 0),
+         was.funnel.stage_counts.get(Stage.PILOT, 0)),
+        ("In production", now.funnel.stage_counts.get(Stage.PRODUCTION, 0),
+         was.funnel.stage_counts.get(Stage.PRODUCTION, 0)),
+        ("Stalled", now.stalls.count, was.stalls.count),
+    ):
+        assert change[label] == (NO_CHANGE if a == b else f"{a - b:+,d}"), label
+    points = round((now.funnel.pilot_to_production - was.funnel.pilot_to_production) * 100)
+    assert change["Pilot → production"] == (NO_CHANGE if points == 0 else f"{points:+d} pts")
+    money = now.stalls.budget - was.stalls.budget
+    assert change["Budget stuck in stalls"][0] == ("+" if money > 0 else "-")
+    assert money != 0  # the sample's stalled budget moves from month to month
     stalled = data.report.stalls
     assert f"{stalled.count} initiatives are stalled" in title(slide)
     assert format_money(stalled.budget) in title(slide)
-    before = {t.key: t for t in kpis(data.previous, None)}
-    assert f"Stalled: {stalled.count} (was {before['stalled'].value:.0f}; change" in notes(slide)
+    assert f"Stalled: {stalled.count} (was {was.stalls.count}; change" in notes(slide)
     budget_tile = next(t for t in tiles if t.key == "stalled_budget")
     assert f"{budget_tile.label}: ${stalled.budget:,.0f}" in notes(slide)
 
@@ -189,7 +206,8 @@ def test_the_cohort_slide_notes_every_quarter_mature_or_too_young(picture_deck, 
             assert (f"{c.cohort}: {c.pilots} pilots; {c.reached_production_12m} in production within "
                     f"12 months = {c.conversion_12m:.1%}") in text
         else:
-            assert f"{c.cohort}: {c.pilots} pilots; too young to judge, {c.reached_production} in production so far" in text
+            assert (f"{c.cohort}: {c.pilots} pilots; too young to judge, "
+                    f"{c.reached_production} in production so far") in text
     assert (~cohorts["mature"]).any() and cohorts["mature"].any()  # the sample has both kinds
 
 
@@ -253,7 +271,8 @@ def test_the_trend_and_breakdown_slides_note_every_month_and_unit(picture_deck, 
     assert f"{last['pilot_to_production']:.1%} ({last['reached_production']} of {last['reached_pilot']})" in trend_notes
     unit_notes = notes(chart_slide(picture_deck, "conversion-by-business-unit"))
     for unit in data.by_business_unit.itertuples():
-        assert f"{unit.business_unit}: {unit.pilot_to_production:.1%} ({unit.reached_production} of {unit.reached_pilot})" in unit_notes
+        assert (f"{unit.business_unit}: {unit.pilot_to_production:.1%} "
+                f"({unit.reached_production} of {unit.reached_pilot})") in unit_notes
 
 
 # --- Pictures ------------------------------------------------------------------------------------
@@ -317,7 +336,7 @@ def test_native_charts_hold_the_analytics_numbers(native_deck, sample):
     cohorts = chart_shape(chart_slide(native_deck, "cohorts"))
     mature = data.report.cohorts.iloc[-len(cohorts.chart.plots[0].categories):]
     shown = series_values(cohorts)[0][1]
-    for value_shown, (_, c) in zip(shown, mature.iterrows()):
+    for value_shown, (_, c) in zip(shown, mature.iterrows(), strict=True):
         assert value_shown == (pytest.approx(c["conversion_12m"]) if c["mature"] else None)
 
 

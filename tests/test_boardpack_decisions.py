@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from metrics_support import row, write_months
+from tests.support.scenario import row, write_months
 from pptx import Presentation
 
 from analytics import store

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.registry import PAGES as REGISTRY
-from tests.conftest import CHROMIUM, ROOT, require_chromium
+from tests.support.environment import CHROMIUM, ROOT, require_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,8 @@ def server(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copyfile(sample_db_master, db)
     port = _free_port()
     env = {**os.environ, "PORTFOLIO_DB": str(db)}
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    # Open for the server's whole life; closed in the finally below.
+    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),

@@ -19,7 +19,15 @@ from analytics import charts
 from analytics.charts import theme
 from analytics.charts.common import DAYS_PER_MONTH
 from analytics.charts.theme import CAUSE_COLORS, FOOTER_NAME, STAGE_COLORS, ChartContext
-from analytics.domain import ALL_STAGES, CAUSES, UNATTRIBUTED, Cause, Integration, SolutionType, Stage
+from analytics.domain import (
+    ALL_STAGES,
+    CAUSES,
+    UNATTRIBUTED,
+    Cause,
+    Integration,
+    SolutionType,
+    Stage,
+)
 from analytics.metrics import (
     NOT_SET,
     REFERENCE_FIGURES,
@@ -28,10 +36,15 @@ from analytics.metrics import (
     initiative_history,
     trend,
 )
-from analytics.metrics.types import CENSORED, CURVE_DAYS, FunnelResult, StallResult, TimeToProduction
-from metrics_support import month, read_back, row, write_months
+from analytics.metrics.types import (
+    CENSORED,
+    CURVE_DAYS,
+    FunnelResult,
+    StallResult,
+    TimeToProduction,
+)
+from tests.support.scenario import PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 CTX = ChartContext(as_of=date(2025, 6, 1), source="Portfolio export portfolio-2025-06.xlsx",
                    filters="Business unit: Finance", is_sample=False)
 REFERENCE = {r.key: r for r in REFERENCE_FIGURES}
@@ -99,7 +112,8 @@ def values(sequence) -> list:
 
 def assert_board_ready(fig: go.Figure) -> None:
     """What every chart owes the deck: the footer with month, filters and source, no fixed size."""
-    assert footer(fig) == "As of June 2025  ·  Business unit: Finance  ·  Source: Portfolio export portfolio-2025-06.xlsx"
+    assert footer(fig) == ("As of June 2025  ·  Business unit: Finance  ·  "
+                           "Source: Portfolio export portfolio-2025-06.xlsx")
     assert fig.layout.width is None and fig.layout.height is None
     assert fig.layout.template.layout.font.family == theme.FONT_FAMILY
 
@@ -181,7 +195,8 @@ def test_time_to_production_curve_marks_12_months_median_reference_and_numbers_a
     assert any(s.x0 == 8.0 and s.line.dash == "dot" for s in fig.layout.shapes)
     # Numbers at risk under the ticks: all 5 at day 0; D (149 days) gone by 6 months; B and F,
     # followed 486 and 501 days, still there at 12 months and gone by 18.
-    at_risk = {round(v): t.split(">")[-2].split("<")[0] for v, t in zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext)}
+    ticks = zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext, strict=True)
+    at_risk = {round(v): t.split(">")[-2].split("<")[0] for v, t in ticks}
     assert (at_risk[0], at_risk[3], at_risk[6], at_risk[12], at_risk[18]) == ("5", "5", "4", "2", "0")
     assert title(fig) == "An estimated 25% of pilots reach production within 12 months"
     assert_board_ready(fig)
@@ -196,7 +211,7 @@ def test_cause_pareto_sorts_causes_in_their_colours_with_a_cumulative_line(repor
     assert keys[0] == Cause.INTEGRATION
     assert list(bars.marker.color) == [CAUSE_COLORS[k] for k in keys]
     assert sorted(keys) == sorted(str(c) for c in CAUSES)          # no unattributed stall
-    heights = dict(zip(keys, values(bars.y)))
+    heights = dict(zip(keys, values(bars.y), strict=True))
     if measure == "count":
         assert heights == pytest.approx({Cause.INTEGRATION: 1.0, Cause.OWNERSHIP: 0.5,
                                          Cause.GENERIC_TOOLS: 0.5, Cause.DATA_READINESS: 0.0,
@@ -243,9 +258,9 @@ def test_stalled_budget_and_spend_on_stopped_by_unit(report):
     fig = charts.stalled_budget_chart(report, CTX)
     stuck = trace(fig, charts.value.STALLED_NAME)
     stopped = trace(fig, charts.value.STOPPED_NAME)
-    by_unit = dict(zip(values(stuck.y), values(stuck.x)))
+    by_unit = dict(zip(values(stuck.y), values(stuck.x), strict=True))
     assert by_unit == {"Finance": 600_000, "Sales": 400_000}
-    assert dict(zip(values(stopped.y), values(stopped.x))) == {"Finance": 0, "Sales": 300_000}
+    assert dict(zip(values(stopped.y), values(stopped.x), strict=True)) == {"Finance": 0, "Sales": 300_000}
     assert values(stuck.y)[-1] == "Finance"                       # largest at the top
     assert title(fig) == "$1.0M of budget sits in stalled initiatives; $300k was spent on stopped ones"
     assert_board_ready(fig)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from metrics_support import month, read_back, row, write_months
+from tests.support.scenario import month, read_back, row, write_months
 
 from analytics.boardpack.content import split_title
 from analytics.charts.decisions import (

@@ -14,7 +14,7 @@ from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH, ChartContext
 from analytics.domain import ALL_STAGES, Stage
 from analytics.metrics.types import FunnelResult
 from analytics.problems import PortfolioError
-from conftest import require_chromium
+from tests.support.environment import require_chromium
 
 CTX = ChartContext(as_of=date(2025, 6, 1))
 

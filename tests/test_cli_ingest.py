@@ -14,8 +14,7 @@ from openpyxl import Workbook
 
 from analytics import store
 from analytics.ingest import import_file
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.environment import ROOT
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -161,7 +160,8 @@ def test_bad_inputs_are_explained_without_a_traceback(tmp_path: Path, db: Path):
     assert [r.returncode for r in outcomes] == [2, 2, 2, 2]
     assert "file not found" in outcomes[0].stderr
     assert "YYYY-MM" in outcomes[1].stderr
-    assert "[not_a_workbook]" in outcomes[2].stderr or "workbook" in outcomes[2].stderr
+    assert "[not_a_workbook] This is a CSV/text file, not an Excel workbook." in outcomes[2].stderr
+    assert "save it as .xlsx" in outcomes[2].stderr
     assert "not valid JSON" in outcomes[3].stderr
     for outcome in outcomes:
         assert_no_traceback(outcome)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-import hostile
 from analytics import store
 from analytics.cli import main
 from analytics.problems import StoreLocked
+from tests.support import hostile
+from tests.support.environment import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
 #: Above DuckDB's row-group size (122,880), so the open transaction writes blocks to the file.
 BIG = 150_000
@@ -27,8 +27,8 @@ BIG = 150_000
 CHILD = '''
 import json, os, sys, time
 from datetime import date
-sys.path[:0] = [sys.argv[5], sys.argv[5] + "/tests"]
-import hostile
+sys.path[:0] = [sys.argv[5]]
+from tests.support import hostile
 from analytics import store
 
 PAUSE_AFTER = os.environ.get("CRASH_PAUSE_AFTER", "")
@@ -163,9 +163,8 @@ def test_a_writer_elsewhere_makes_connect_wait_then_name_it(db_file: Path) -> No
     holder = hold(db_file, read_only=False)
     try:
         started = time.monotonic()
-        with pytest.raises(StoreLocked) as caught:
-            with store.connect(db_file, wait_seconds=1.0):
-                pass
+        with pytest.raises(StoreLocked) as caught, store.connect(db_file, wait_seconds=1.0):
+            pass
         waited = time.monotonic() - started
     finally:
         stop(holder)
@@ -180,9 +179,9 @@ def test_a_reader_elsewhere_is_named_as_a_reader(db_file: Path) -> None:
     write_months(db_file, JAN, rows=10)
     holder = hold(db_file, read_only=True)
     try:
-        with pytest.raises(StoreLocked, match=f"process {holder.pid} .*has it open for reading"):
-            with store.connect(db_file, wait_seconds=0.3):
-                pass
+        with (pytest.raises(StoreLocked, match=f"process {holder.pid} .*has it open for reading"),
+              store.connect(db_file, wait_seconds=0.3)):
+            pass
         with store.connect(db_file, read_only=True) as con:  # readers share
             assert len(store.list_snapshots(con)) == 1
     finally:

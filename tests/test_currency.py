@@ -110,7 +110,7 @@ def test_a_euro_portfolios_charts_label_money_in_euros(euro_db: Path):
 
 
 def test_a_euro_portfolios_board_pack_has_no_dollar_sign(euro_db: Path, tmp_path: Path):
-    from conftest import require_chromium
+    from tests.conftest import require_chromium
 
     require_chromium()
     out = tmp_path / "pack.pptx"

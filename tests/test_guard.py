@@ -6,21 +6,20 @@ import io
 import tomllib
 import tracemalloc
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
-import hostile
 from analytics.ingest.guard import WorkbookFormat, check_bytes
 from analytics.limits import DEFAULT_LIMITS
 from analytics.problems import ImportRefused, Severity
+from tests.support import hostile
+from tests.support.environment import ROOT
 
 #: The brief's ceiling is 500 MB; this is far tighter so that inflating any bomb part (250 MB
 #: and more) into memory, even once, fails the test.
 MEMORY_CEILING = 64 * 1024 * 1024
 
-ROOT = Path(__file__).resolve().parent.parent
 REFUSED = [case for case in hostile.CASES if case.code is not None]
 ACCEPTED = [case for case in hostile.CASES if case.code is None]
 

@@ -384,15 +384,19 @@ def test_raw_json_keeps_every_cell_as_text_including_extra_columns():
 
 # --- the grammar, over many written forms --------------------------------------------------------
 
+#: How an amount's size is written (a: the amount without its sign, in units with cents).
 MONEY_STYLES = {
-    "plain": lambda a: f"{a:.0f}",
-    "grouped": lambda a: f"{a:,.0f}",
-    "dollar": lambda a: f"${a:,.0f}",
-    "euro suffix": lambda a: f"{a:,.0f} EUR",
-    "thousands": lambda a: f"{a / 1e3:.3f}k",
-    "millions": lambda a: f"{a / 1e6:.6f}M",
-    "spaced": lambda a: f"{a:,.0f}".replace(",", " "),
+    "plain": lambda a: f"{a:.2f}",
+    "whole": lambda a: f"{a:.0f}",
+    "grouped": lambda a: f"{a:,.2f}",
+    "dollar": lambda a: f"${a:,.2f}",
+    "euro suffix": lambda a: f"{a:,.2f} EUR",
+    "thousands": lambda a: f"{a / 1e3:.5f}k",
+    "millions": lambda a: f"{a / 1e6:.8f}M",
+    "spaced": lambda a: f"{a:,.2f}".replace(",", " "),
 }
+#: How a negative amount is marked: a minus sign, or accountants' parentheses.
+NEGATIVE_STYLES = {"minus": lambda text: f"-{text}", "parentheses": lambda text: f"({text})"}
 DATE_STYLES = {
     "iso": lambda d: d.isoformat(),
     "slashed iso": lambda d: d.strftime("%Y/%m/%d"),
@@ -402,21 +406,28 @@ DATE_STYLES = {
 }
 
 
-@given(st.lists(st.tuples(st.integers(0, 5_000_000_000), st.sampled_from(sorted(MONEY_STYLES))),
+@given(st.lists(st.tuples(st.integers(-500_000_000_000, 500_000_000_000),
+                          st.sampled_from(sorted(MONEY_STYLES)),
+                          st.sampled_from(sorted(NEGATIVE_STYLES))),
                 min_size=1, max_size=40))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_every_written_amount_reads_back_as_its_value(amounts):
+    """Amounts in cents up to +-5 billion, positive or negative (minus or parentheses)."""
     from analytics.ingest.vectors import distinct, money_values
 
-    texts = [MONEY_STYLES[style](float(amount)) for amount, style in amounts]
+    def written(cents: int, style: str, negative: str) -> str:
+        whole = cents if style != "whole" else cents - cents % 100
+        text = MONEY_STYLES[style](abs(whole) / 100)
+        return NEGATIVE_STYLES[negative](text) if whole < 0 else text
+
+    texts = [written(cents, style, negative) for cents, style, negative in amounts]
     found = money_values(distinct(np.array(texts, dtype=object)))
 
     assert found.failures == {}
-    for (amount, style), text, parsed in zip(amounts, texts, found.amounts):
-        expected = float(text.replace("k", "").replace("M", "").replace(" EUR", "")
-                         .replace("$", "").replace(",", "").replace(" ", ""))
-        expected *= 1e3 if style == "thousands" else 1e6 if style == "millions" else 1
-        assert parsed == pytest.approx(expected, rel=1e-12), text
+    for (cents, style, _), text, parsed in zip(amounts, texts, found.amounts, strict=True):
+        # The value the analyst meant, from the integer cents, not from the text.
+        meant = (cents if style != "whole" else cents - cents % 100) / 100
+        assert parsed == pytest.approx(meant, rel=1e-12, abs=1e-9), text
 
 
 @given(st.lists(st.tuples(st.dates(date(1990, 1, 1), date(2100, 12, 31)),

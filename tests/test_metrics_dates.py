@@ -13,7 +13,7 @@ import pandas as pd
 from analytics.domain import Integration, SolutionType, Stage
 from analytics.metrics import compute_report, trend
 from analytics.metrics.types import FROM_PILOT_START, FROM_PRODUCTION_DATE, FROM_SNAPSHOT, FROM_STAGE_ENTERED
-from metrics_support import ON_HOLD, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
 
 P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 #: Cells that flag no stall cause, so each scenario is about dates only.

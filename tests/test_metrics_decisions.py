@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from metrics_support import ON_HOLD, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
 
 from analytics import store
 from analytics.cli import main

@@ -8,12 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.domain import SolutionType, Stage
+from analytics.domain import SolutionType
 from analytics.metrics import NOT_SET, breakdown, compute_report, initiative_history, trend
 from analytics.problems import SnapshotMissing
-from metrics_support import ON_HOLD, month, read_back, row, write_months
-
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
 
 def report(db, as_of: str, **kwargs):
@@ -189,7 +187,8 @@ def test_breakdown_by_business_unit_splits_funnel_stalls_and_outcomes(db_file):
     ]})
     table = breakdown(read_back(db_file), month("2024-06"), "business_unit").set_index("business_unit")
     assert list(table.index) == ["Finance", NOT_SET, "Sales"]
-    assert table.loc["Finance", ["population", "reached_pilot", "reached_production", "stalled"]].tolist() == [2, 2, 1, 1]
+    finance = table.loc["Finance", ["population", "reached_pilot", "reached_production", "stalled"]]
+    assert finance.tolist() == [2, 2, 1, 1]
     assert table.at["Finance", "pilot_to_production"] == pytest.approx(0.5)
     assert table.at["Finance", "stalled_budget"] == 40.0
     assert table.at["Finance", "value_capture"] == pytest.approx(0.5)
@@ -217,7 +216,8 @@ def test_trend_gives_each_month_as_its_own_report_would(db_file):
     assert table["expected_in_production"].tolist() == [0.0, 0.0, 10.0]
     for as_of, figures in zip(["2024-01", "2024-02", "2024-03"], table.itertuples(), strict=True):
         expected = compute_report(rows, month(as_of)).funnel.pilot_to_production
-        assert figures.pilot_to_production == pytest.approx(expected if expected is not None else float("nan"), nan_ok=True)
+        wanted = expected if expected is not None else float("nan")
+        assert figures.pilot_to_production == pytest.approx(wanted, nan_ok=True)
     assert trend(rows, up_to=month("2024-02"))["population"].tolist() == [2, 2]
 
 

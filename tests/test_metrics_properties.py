@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analytics.domain import ALL_STAGES, Integration, SolutionType
 from analytics.metrics import breakdown, compute_report, report_json, trend
-from metrics_support import ON_HOLD, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
 
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
 DATES = ("2023-06-15", "2023-12-31", "2024-01-31", "2024-02-10", "2024-04-01", "2024-06-30", "2024-09-01")
@@ -24,7 +24,7 @@ cells = st.fixed_dictionaries({
     "integration_status": st.sampled_from([None, *Integration]),
     "success_metric": st.sampled_from([None, "NPS"]),
     "stall_cause": st.sampled_from([None, None, "data access", "legal review", "KPI and owner"]),
-    "budget": st.sampled_from([None, 10.0, 250.0]),
+    "budget": st.sampled_from([None, 0.0, 0.01, 10.0, 250.0, 1_234_567.89]),
     "pilot_start": st.sampled_from([None, *DATES]),
     "production_date": st.sampled_from([None, None, *DATES]),
     "stage_entered": st.sampled_from([None, *DATES]),
@@ -34,9 +34,9 @@ cells = st.fixed_dictionaries({
 
 @st.composite
 def portfolios(draw):
-    """{month: rows}: 1-6 consecutive months, up to 7 initiatives, each present or absent."""
+    """{month: rows}: 1-6 consecutive months, up to 10 initiatives, each present or absent."""
     months = MONTHS[: draw(st.integers(1, len(MONTHS)))]
-    count = draw(st.integers(1, 7))
+    count = draw(st.integers(1, 10))
     result = {}
     for as_of in months:
         present = draw(st.lists(st.booleans(), min_size=count, max_size=count))
@@ -46,7 +46,7 @@ def portfolios(draw):
     return result
 
 
-FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def stored(months) -> pd.DataFrame:

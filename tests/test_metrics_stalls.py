@@ -5,12 +5,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from analytics.domain import UNATTRIBUTED, Cause, Integration, SolutionType, Stage
+from analytics.domain import UNATTRIBUTED, Cause, Integration, SolutionType
 from analytics.metrics import compute_report
-from analytics.metrics.types import BY_ANALYST, BY_RULES, FROM_PILOT_START, FROM_SNAPSHOT, FROM_STAGE_ENTERED
-from metrics_support import ON_HOLD, month, read_back, row, write_months
+from analytics.metrics.types import (
+    BY_ANALYST,
+    BY_RULES,
+    FROM_PILOT_START,
+    FROM_SNAPSHOT,
+    FROM_STAGE_ENTERED,
+)
+from tests.support.scenario import ON_HOLD, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 AS_OF = "2025-06"
 AS_OF_DATE = date(2025, 6, 30)
 #: Cells that flag nothing, so each test sets only what it is about.
@@ -61,7 +66,8 @@ def test_time_in_stage_from_the_latest_unbroken_run_of_snapshots(db_file):
         months[key].append(row("paused", ON_HOLD if key in ("2024-03", "2024-04") else S, **CLEAN))
         if key != "2024-03":                        # missing from one snapshot: the run restarts
             months[key].append(row("gap", S, **CLEAN))
-        months[key].append(row("changed", S if key in ("2024-01", "2024-02") else P if key == "2024-03" else S, **CLEAN))
+        changed_stage = S if key in ("2024-01", "2024-02") else P if key == "2024-03" else S
+        months[key].append(row("changed", changed_stage, **CLEAN))
     write_months(db_file, months)
     rep = report(db_file, "2024-08")
     days = rep.population.set_index("initiative_id")["days_in_stage"]

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.domain import Stage
 from analytics.metrics import compute_report
 from analytics.metrics.survival import aalen_johansen
 from analytics.metrics.types import (
@@ -19,9 +18,8 @@ from analytics.metrics.types import (
     FROM_STAGE_ENTERED,
     UNKNOWN_ORIGIN,
 )
-from metrics_support import ON_HOLD, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 AS_OF = "2025-06"
 AS_OF_DATE = date(2025, 6, 30)
 

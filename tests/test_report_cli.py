@@ -11,11 +11,9 @@ import duckdb
 import pytest
 
 from analytics.cli import main
-from analytics.domain import CAUSES, UNATTRIBUTED, Integration, Stage
-from metrics_support import ON_HOLD, row, write_months
-
-ROOT = Path(__file__).resolve().parent.parent
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
+from analytics.domain import CAUSES, UNATTRIBUTED, Integration
+from tests.support.environment import ROOT
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, row, write_months
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ from analytics.domain import (
     value_key,
 )
 from analytics.ingest import import_file
+from analytics.metrics import compute_report
+from analytics.metrics.types import BY_RULES
 from analytics.problems import SnapshotExists
 from analytics.sample import (
     MIGRATION_INDEX,
@@ -256,6 +258,29 @@ def test_the_latest_month_has_a_full_portfolio_with_a_realistic_conversion(truth
     assert sizes == sorted(sizes) and sizes[-1] > sizes[0] * 2
 
 
+def test_the_definitions_read_here_agree_with_compute_report_every_month(
+        sample_db_master: Path, history: pd.DataFrame):
+    """The truth read with this file's own METRICS.md functions, against the dashboard's."""
+    with store.connect(sample_db_master, read_only=True) as con:
+        rows = store.read_rows(con, None)
+    for month in sample_months():
+        report = compute_report(rows, month, stall_days=STALL_DAYS)
+        expected = funnel(history, month)
+        assert (report.funnel.population, report.funnel.reached_pilot,
+                report.funnel.reached_production) == (
+            expected["population"], expected["reached_pilot"], expected["reached_production"]), month
+        stuck = stalled(history, month)
+        found = report.stalls.stalled.set_index("initiative_id")
+        assert sorted(found.index) == sorted(stuck["initiative_id"]), month
+        budget = stuck["budget"].fillna(0).sum()
+        assert (report.stalls.count, report.stalls.budget, report.outcomes.stalled_budget) == \
+            pytest.approx((len(stuck), budget, budget)), month
+        by_rules = found["cause_source"] == BY_RULES
+        flags = cause_flags(stuck.set_index("initiative_id").loc[found.index[by_rules]])
+        assert {i: set(found.at[i, "causes"]) for i in flags.index} == {
+            i: {str(c) for c in flags.columns[flags.loc[i]]} for i in flags.index}, month
+
+
 def test_every_cause_shows_among_stalled_initiatives_and_flagged_ones_stall_more(history):
     latest = sample_months()[-1]
     stuck = stalled(history, latest)
@@ -333,7 +358,7 @@ def test_cells_are_written_the_many_ways_real_exports_write_them(shipped):
         )
         blank_rows += sum(all(c in ("", None) for c in row) for row in rows)
         for row in rows:
-            for header, cell in zip(headers, row):
+            for header, cell in zip(headers, row, strict=True):
                 field = HEADER_SYNONYMS.get(header_key(header))
                 if field in DATE_FIELDS and cell != "":
                     date_kinds.add(type(cell).__name__)

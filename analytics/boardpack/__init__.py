@@ -7,12 +7,19 @@
     deck_file_name(ctx), zip_file_name(ctx)                  # 'board-pack-2026-11.pptx', '...zip'
 
 Pure: no Streamlit. `ctx` is the charts' ChartContext (as-of month, filters, source, sample).
-CLI: `python -m analytics boardpack` (analytics.boardpack.command). Docs: docs/boardpack.md.
+CLI: `python -m analytics boardpack` (analytics/cli/boardpack.py). Docs: docs/boardpack.md.
 """
 from __future__ import annotations
 
 from analytics.boardpack.bundle import ZIP_MIME, charts_zip, zip_file_name
-from analytics.boardpack.content import ChartSlide, NativeChart, PackData, Series, chart_slides, pack_data
+from analytics.boardpack.content import (
+    ChartSlide,
+    NativeChart,
+    PackData,
+    Series,
+    chart_slides,
+    pack_data,
+)
 from analytics.boardpack.deck import (
     CHROMIUM_NEEDED,
     DECK_TITLE,

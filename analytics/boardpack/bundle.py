@@ -27,6 +27,7 @@ def charts_zip(data: PackData, ctx: ChartContext) -> bytes:
     pictures = render_pngs({s.name: s.figure for s in slides},
                            layout=(EXPORT_WIDTH, EXPORT_HEIGHT), scale=EXPORT_SCALE)
     failed = [p.problem for p in pictures.values() if p.png is None]
+    drawn = {name: p.png for name, p in pictures.items() if p.png is not None}
     if failed:
         raise ChartExportFailed(
             f"{failed[0]}. No ZIP was written; check that Chromium starts "
@@ -36,5 +37,5 @@ def charts_zip(data: PackData, ctx: ChartContext) -> bytes:
     # PNGs are compressed already: storing them keeps building the ZIP instant.
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for slide in slides:
-            archive.writestr(png_file_name(ctx, slide.name), pictures[slide.name].png)
+            archive.writestr(png_file_name(ctx, slide.name), drawn[slide.name])
     return out.getvalue()

@@ -34,7 +34,6 @@ from analytics.charts.trend import OVERALL_LABEL
 from analytics.charts.value import EXPECTED_NAME, REALIZED_NAME, by_group
 from analytics.domain import CAUSES, UNATTRIBUTED, Stage
 from analytics.metrics import REFERENCE_FIGURES, Report, breakdown, compute_report, trend
-from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.metrics.types import LEFT_OUT_REASONS, ReferenceFigure
 
@@ -90,9 +89,10 @@ def pack_data(
 
     report = compute_report(rows, as_of, stall_days=stall_days, currency=currency(
         as_of.replace(day=1)), **filters)
-    earlier = [m for m in months_in(rows) if m < report.as_of]
-    previous = (compute_report(rows, earlier[-1], stall_days=stall_days,
-                               currency=currency(earlier[-1]), **filters) if earlier else None)
+    # "Previous month" is decided once, by compute_report.
+    before = report.changes.previous_as_of
+    previous = (compute_report(rows, before, stall_days=stall_days, currency=currency(before),
+                               **filters) if before else None)
     history = trend(rows, stall_days=stall_days, up_to=report.as_of, **filters)
     unfiltered = business_unit is None and solution_type is None
     split = breakdown(rows, report.as_of, "business_unit", stall_days=stall_days) if unfiltered else None
@@ -195,7 +195,7 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     rates = (None, f.pilot_to_scaling, f.scaling_to_production)
     categories = tuple(
         f"Reached {stage_label(s).lower()}" + ("" if r is None else f" ({format_pct(r)} went on)")
-        for s, r in zip(steps, rates)
+        for s, r in zip(steps, rates, strict=True)
     )
     native = NativeChart(
         kind="bar", categories=categories, number_format=COUNT, value_max=max(reached) * 1.15 or 1,
@@ -252,17 +252,19 @@ def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     pilots = shown["pilots"].astype(int).tolist()
     so_far = shown["reached_production"].astype(int).tolist()
     rates = [None if is_missing(v) else float(v) for v in shown["conversion_12m"]]
-    series = [Series(MATURE_NAME, tuple(r if m else None for r, m in zip(rates, mature)), HIGHLIGHT)]
+    series = [Series(MATURE_NAME, tuple(r if m else None for r, m in zip(rates, mature, strict=True)), HIGHLIGHT)]
     if not all(mature):
         # Young quarters are never a rate: their bar is the share so far, labelled in words.
         series.append(Series(
             IMMATURE_NAME,
-            tuple(None if m else (k / n if n else 0.0) for k, n, m in zip(so_far, pilots, mature)),
-            IMMATURE, labels=tuple("" if m else f"{k} of {n}" for k, n, m in zip(so_far, pilots, mature)),
+            tuple(None if m else (k / n if n else 0.0) for k, n, m in zip(so_far, pilots, mature, strict=True)),
+            IMMATURE, labels=tuple("" if m else f"{k} of {n}" for k, n, m in zip(so_far, pilots, mature, strict=True)),
         ))
     values = [v for s in series for v in s.values if v is not None]
     native = NativeChart(
-        kind="column", categories=tuple(f"{c}\nn={n}" for c, n in zip(shown["cohort"].astype(str), pilots)),
+        kind="column",
+        categories=tuple(f"{c}\nn={n}"
+                         for c, n in zip(shown["cohort"].astype(str), pilots, strict=True)),
         series=tuple(series), number_format=PCT, overlap=100, legend=len(series) > 1,
         value_max=_share_top(max(values + [0.1])),
     )
@@ -312,9 +314,9 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     ]
     causes = _pareto_order(report)
     for key, row in causes.iterrows():
-        flagged = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
+        flagged_in = "" if is_missing(row["flagged"]) else f"flagged in {int(row['flagged'])}; "
         notes.append(
-            f"{cause_label(key)}: {flagged}weighted {float(row['weighted']):.2f}; "
+            f"{cause_label(key)}: {flagged_in}weighted {float(row['weighted']):.2f}; "
             f"budget {money(row['budget_weighted'], report.currency)}"
         )
     keys = [str(k) for k in causes.index]
@@ -322,7 +324,8 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     weighted = tuple(float(v) for v in causes["weighted"])
     native = NativeChart(
         kind="column", number_format=DECIMAL, value_max=(max(weighted) if weighted else 1) * 1.15,
-        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged") for k, n in zip(keys, flagged)),
+        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged")
+                         for k, n in zip(keys, flagged, strict=True)),
         series=(Series("Stalled initiatives (weighted)", weighted, HIGHLIGHT,
                        point_colors=tuple(CAUSE_COLORS[k] for k in keys)),),
     )
@@ -368,13 +371,13 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         capture = pct(realized / expected) if expected > 0 else "n/a"
         notes.append(f"{row.business_unit}: {money(expected, report.currency)}; "
                      f"{money(realized, report.currency)} ({capture})")
-    expected = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
-    realized = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
+    expected_values = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
+    realized_values = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
     native = NativeChart(
         kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]), number_format=money_format(report.currency),
-        series=(Series(EXPECTED_NAME, expected, EXPECTED),
-                Series(REALIZED_NAME, realized, REALIZED)),
-        legend=True, value_max=max(expected + realized + (1.0,)) * 1.2,
+        series=(Series(EXPECTED_NAME, expected_values, EXPECTED),
+                Series(REALIZED_NAME, realized_values, REALIZED)),
+        legend=True, value_max=max(expected_values + realized_values + (1.0,)) * 1.2,
     )
     figure = charts.value_chart(report, ctx, by="business_unit")
     return ChartSlide("value-by-business-unit", figure, "\n".join(notes), native if len(money_rows) else None)
@@ -390,12 +393,13 @@ def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> C
         "Business unit: pilot to production (reached production of reached pilot)",
     ]
     for row in ordered.itertuples(index=False):
-        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} ({row.reached_production} of {row.reached_pilot})")
+        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} "
+                     f"({row.reached_production} of {row.reached_pilot})")
     rates = [None if is_missing(v) else float(v) for v in ordered["conversion"]]
     best = max((r for r in rates if r is not None), default=None)
     categories = [
         f"{group_key(u)} ({p} of {q})" for u, p, q in
-        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"])
+        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"], strict=True)
     ]
     colors = [HIGHLIGHT if r is not None and r == best else CONTEXT for r in rates]
     if f.pilot_to_production is not None:

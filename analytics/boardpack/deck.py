@@ -15,7 +15,11 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.base import BaseShape
 from pptx.slide import Slide
+from pptx.table import _Cell
+from pptx.text.text import TextFrame
 from pptx.util import Inches, Pt
 
 from analytics.boardpack.content import ChartSlide, PackData, chart_slides, count, money, pct
@@ -180,7 +184,7 @@ def build_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False
 
 # --- Slide furniture -------------------------------------------------------------------------------
 
-def _text(frame, text: str, size: float, colour: str, *, bold: bool = False,
+def _text(frame: TextFrame, text: str, size: float, colour: str, *, bold: bool = False,
           align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
@@ -194,7 +198,7 @@ def _text(frame, text: str, size: float, colour: str, *, bold: bool = False,
             run.font.color.rgb = rgb(colour)
 
 
-def _box(slide: Slide, left: float, top: float, width: float, height: float):
+def _box(slide: Slide, left: float, top: float, width: float, height: float) -> Shape:
     shape = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     shape.text_frame.margin_left = shape.text_frame.margin_right = 0
     return shape
@@ -202,6 +206,8 @@ def _box(slide: Slide, left: float, top: float, width: float, height: float):
 
 def _place_title(slide: Slide, text: str) -> None:
     title = slide.shapes.title
+    if title is None:
+        raise RuntimeError("the deck's slide layout has no title placeholder")
     title.left, title.top = Inches(MARGIN), Inches(TITLE_TOP)
     title.width, title.height = Inches(SLIDE_WIDTH - 2 * MARGIN), Inches(TITLE_HEIGHT)
     frame = title.text_frame
@@ -235,10 +241,13 @@ def _chart_frame(prs: PresentationType, title: str, subtitle: str, ctx: ChartCon
 
 
 def _notes(slide: Slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    frame = slide.notes_slide.notes_text_frame
+    if frame is None:
+        raise RuntimeError("the deck's notes layout has no body placeholder")
+    frame.text = text
 
 
-def _describe(shape, chart: ChartSlide) -> None:
+def _describe(shape: BaseShape, chart: ChartSlide) -> None:
     """Name the chart's shape and give it alt text (screen readers read the finding)."""
     shape.name = CHART_SHAPE_PREFIX + chart.name
     shape._element.xpath("./*[1]/p:cNvPr")[0].set("descr", chart.title)
@@ -251,9 +260,9 @@ def _picture(slide: Slide, picture: Picture, chart: ChartSlide) -> None:
     width = min(SLIDE_WIDTH - 2 * MARGIN, height * 16 / 9)
     left = (SLIDE_WIDTH - width) / 2
     if picture.png is not None:
-        shape = slide.shapes.add_picture(io.BytesIO(picture.png), Inches(left), Inches(CONTENT_TOP),
+        drawn = slide.shapes.add_picture(io.BytesIO(picture.png), Inches(left), Inches(CONTENT_TOP),
                                          Inches(width), Inches(height))
-        _describe(shape, chart)
+        _describe(drawn, chart)
         return
     shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(left), Inches(CONTENT_TOP),
                                    Inches(width), Inches(height))
@@ -283,6 +292,8 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
     band.fill.fore_color.rgb = rgb(HIGHLIGHT)
     band.line.fill.background()
     title = slide.shapes.title
+    if title is None:
+        raise RuntimeError("the deck's slide layout has no title placeholder")
     title.left, title.top = Inches(1.0), Inches(2.0)
     title.width, title.height = Inches(SLIDE_WIDTH - 2.0), Inches(1.3)
     title.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
@@ -385,7 +396,7 @@ def _delta_colour(tile: Kpi) -> str:
     return BETTER if rising == tile.higher_is_better else WORSE
 
 
-def _cell(cell, text: str, fill: str, colour: str, *, bold: bool = False,
+def _cell(cell: _Cell, text: str, fill: str, colour: str, *, bold: bool = False,
           align: PP_ALIGN = PP_ALIGN.LEFT, size: float = DECK_BODY_PT) -> None:
     cell.fill.solid()
     cell.fill.fore_color.rgb = rgb(fill)

@@ -3,16 +3,25 @@ theme font and colours, values on the bars, no gridlines, axis lines or chart ti
 (the slide title states the finding)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
 from pptx.chart.chart import Chart
-from pptx.chart.data import CategoryChartData
+from pptx.chart.data import ChartData
+from pptx.chart.point import Point
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
-from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_MARK,
+)
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
-from pptx.util import Emu, Pt
+from pptx.util import Length, Pt
 
 from analytics.boardpack.content import NativeChart, Series
 from analytics.charts.theme import DECK_BODY_PT, DECK_FONT, GRID, INK, MUTED
@@ -28,9 +37,10 @@ def rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
-def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width: Emu, height: Emu) -> GraphicFrame:
+def add_native_chart(slide: Slide, spec: NativeChart, left: Length, top: Length, width: Length,
+                     height: Length) -> GraphicFrame:
     """The chart on the slide; returns its shape (the chart is `.chart`)."""
-    data = CategoryChartData(number_format=spec.number_format)
+    data = ChartData(number_format=spec.number_format)
     # A horizontal bar chart draws its first category at the bottom; the spec lists them top
     # down, as read. Reversing the data (not the axis) keeps the value axis at the bottom.
     # The same goes for the series within a group: reversed, the first is drawn on top.
@@ -40,7 +50,9 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     specs = order(spec.series)
     for series in specs:
         data.add_series(series.name, order(series.values))
-    frame = slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height, data)
+    # python-pptx 1.0 annotates add_chart as returning the Chart; it returns the GraphicFrame.
+    frame = cast(GraphicFrame, slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height,
+                                                      data))
     chart = frame.chart
     chart.font.name = DECK_FONT
     chart.font.size = Pt(DECK_BODY_PT)
@@ -56,7 +68,7 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Emu, top: Emu, width
     if spec.kind != "line":
         plot.gap_width = 60 if spec.kind == "bar" else 80
         plot.overlap = spec.overlap
-    for drawn, series in zip(plot.series, specs):
+    for drawn, series in zip(plot.series, specs, strict=True):
         _style_series(drawn, series, spec, order)
     return frame
 
@@ -70,7 +82,7 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
     if spec.label_every > 1:
         _label_every(chart, spec.label_every)
     # Never rotated: labels that do not fit are thinned, not turned on their side.
-    category.tick_labels.font.size  # creates c:txPr
+    _ = category.tick_labels.font.size  # reading it creates c:txPr
     body = chart._chartSpace.find(".//" + qn("c:catAx")).find(qn("c:txPr")).find(qn("a:bodyPr"))
     body.set("rot", "0")
     body.set("vert", "horz")
@@ -92,7 +104,13 @@ def _axes(chart: Chart, spec: NativeChart) -> None:
             value.major_unit = 0.05 if spec.value_max <= 0.3 else 0.1 if spec.value_max <= 0.6 else 0.2
 
 
-def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
+#: Puts a spec's sequence in drawing order (reversed for horizontal bars).
+Order = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
+# `drawn` is a LineSeries or a BarSeries: python-pptx gives them no common type with these
+# attributes.
+def _style_series(drawn: Any, series: Series, spec: NativeChart, order: Order) -> None:
     if spec.kind == "line":
         drawn.smooth = False
         drawn.format.line.color.rgb = rgb(series.color)
@@ -107,7 +125,7 @@ def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
         drawn.format.fill.fore_color.rgb = rgb(series.color)
         drawn.invert_if_negative = False
     if series.point_colors:
-        for point, colour in zip(drawn.points, order(series.point_colors)):
+        for point, colour in zip(drawn.points, order(series.point_colors), strict=True):
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = rgb(colour)
     values = order(series.values)
@@ -132,7 +150,7 @@ def _style_series(drawn, series: Series, spec: NativeChart, order) -> None:
     labels.font.color.rgb = rgb(INK)
 
 
-def _point_label(point, text: str, colour: str, position) -> None:
+def _point_label(point: Point, text: str, colour: str, position: XL_LABEL_POSITION) -> None:
     label = point.data_label
     frame = label.text_frame
     frame.text = text

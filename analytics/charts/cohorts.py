@@ -71,7 +71,7 @@ def cohort_chart(
         customdata=old["cohort"].astype(str),
         hovertext=[
             f"{r} of {n} pilots in production within 12 months"
-            for r, n in zip(old["reached_production_12m"], old["pilots"])
+            for r, n in zip(old["reached_production_12m"], old["pilots"], strict=True)
         ],
         hovertemplate="%{x}: %{y:.0%}<br>%{hovertext}<extra></extra>",
     ))
@@ -83,13 +83,13 @@ def cohort_chart(
                 color=IMMATURE, line=dict(color=IMMATURE_EDGE, width=1.5),
                 pattern=dict(shape=IMMATURE_PATTERN, fgcolor=IMMATURE_EDGE, solidity=0.25),
             ),
-            text=[f"{k} of {n}<br>so far" for k, n in zip(young["reached_production"], young["pilots"])],
+            text=[f"{k} of {n}<br>so far" for k, n in zip(young["reached_production"], young["pilots"], strict=True)],
             textposition="outside", textfont=dict(color=MUTED, size=NOTE_SIZE),
             customdata=young["cohort"].astype(str),
             hovertext=[
                 f"{k} of {n} in production so far; cohort is {int(a) // 30} months past its "
                 f"quarter end, too young to judge"
-                for k, n, a in zip(young["reached_production"], young["pilots"], young["age_days"])
+                for k, n, a in zip(young["reached_production"], young["pilots"], young["age_days"], strict=True)
             ],
             hovertemplate="%{x}: %{hovertext}<extra></extra>",
         ))
@@ -106,7 +106,7 @@ def cohort_chart(
     fig.update_layout(barmode="overlay", bargap=0.3, showlegend=True)
     fig.update_xaxes(
         type="category", categoryorder="array", categoryarray=labels, tickangle=0, ticks="",
-        tickvals=labels, ticktext=[_tick(c, n) for c, n in zip(labels, pilots)],
+        tickvals=labels, ticktext=[_tick(c, n) for c, n in zip(labels, pilots, strict=True)],
     )
     span = min(1.0, top) * 1.35 + 0.05
     fig.update_yaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span))

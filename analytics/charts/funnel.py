@@ -151,7 +151,7 @@ def stage_conversion_chart(
     colors = [HIGHLIGHT if i == weakest else CONTEXT for i in range(3)]
     text = [
         "–" if r is None else f"<b>{format_pct(r)}</b><br>{_reached(funnel, b)} of {_reached(funnel, a)}"
-        for r, (a, b) in zip(rates, _CONVERSIONS)
+        for r, (a, b) in zip(rates, _CONVERSIONS, strict=True)
     ]
     fig.add_trace(go.Bar(
         x=labels, y=[0.0 if r is None else r for r in rates], marker_color=colors,

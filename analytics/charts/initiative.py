@@ -1,6 +1,8 @@
 """One initiative's path over the ladder, month by month (for the initiative page)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -47,7 +49,8 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     customdata: the month (`"2025-06-01"`) of each marker.
     """
     frame = history.loc[history["stage"].map(lambda s: not is_missing(s))].sort_values("as_of")
-    shown = plain(name or (frame["name"].dropna().iloc[-1] if "name" in frame and frame["name"].notna().any() else "This initiative"))
+    has_name = "name" in frame and frame["name"].notna().any()
+    shown = plain(name or (frame["name"].dropna().iloc[-1] if has_name else "This initiative"))
     fig = go.Figure()
     subtitle = "Stage at each month-end snapshot; on-hold months keep the stage they held"
     if frame.empty:
@@ -78,7 +81,8 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     if stopped:
         fig.add_trace(go.Scatter(
             x=months.iloc[stopped], y=[STOPPED_LEVEL] * len(stopped), mode="markers", name=STOPPED_NAME,
-            marker=dict(size=16, symbol="x-thin", color=STAGE_COLORS[Stage.STOPPED], line=dict(width=3, color=STAGE_COLORS[Stage.STOPPED])),
+            marker=dict(size=16, symbol="x-thin", color=STAGE_COLORS[Stage.STOPPED],
+                        line=dict(width=3, color=STAGE_COLORS[Stage.STOPPED])),
             customdata=[keys[i] for i in stopped],
             hovertemplate="%{x|%b %Y}: stopped<extra></extra>",
         ))
@@ -95,7 +99,7 @@ def stage_timeline_chart(history: pd.DataFrame, ctx: ChartContext, name: str | N
     return finish(fig, ctx, _title(shown, frame, stages, on_hold), subtitle, footer_gap=62)
 
 
-def _title(shown: str, frame: pd.DataFrame, stages: list[str], on_hold) -> str:
+def _title(shown: str, frame: pd.DataFrame, stages: list[str], on_hold: Sequence[bool]) -> str:
     current = stages[-1]
     months = pd.to_datetime(frame["as_of"]).tolist()
     start = len(stages) - 1

@@ -87,12 +87,12 @@ def cause_pareto_chart(
         f"{cause_label(k)}: {v:.1f} weighted"
         + ("" if f is None else f", flagged in {f} of {stalls.count}")
         + f", {format_money(b, ctx.currency)} of budget"
-        for k, v, f, b in zip(keys, causes["weighted"], flagged, causes["budget_weighted"])
+        for k, v, f, b in zip(keys, causes["weighted"], flagged, causes["budget_weighted"], strict=True)
     ]
     categories = [
         wrap_label(cause_label(k), 12)
         + ("" if f is None else f"<br><span style='color:{MUTED}'>{f} flagged</span>")
-        for k, f in zip(keys, flagged)
+        for k, f in zip(keys, flagged, strict=True)
     ]
     fig.add_trace(go.Bar(
         x=categories, y=values, name="Stalled",

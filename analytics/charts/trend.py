@@ -71,7 +71,7 @@ def conversion_trend_chart(trend: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     top_count = max(float(frame[f"reached_{s.value}"].max()) for s in _COUNT_SERIES)
     count_top = top_count * 1.12 + 1
     ends = {s: float(frame[f"reached_{s.value}"].iloc[-1]) for s in _COUNT_SERIES}
-    for stage, label_y in zip(_COUNT_SERIES, _spread(list(ends.values()), 0.15 * count_top)):
+    for stage, label_y in zip(_COUNT_SERIES, _spread(list(ends.values()), 0.15 * count_top), strict=True):
         values = frame[f"reached_{stage.value}"].astype(float)
         fig.add_trace(go.Scatter(
             x=months, y=values, mode="lines", name=f"Reached {stage.value}",
@@ -175,13 +175,13 @@ def breakdown_chart(
     labels = [group_label(v, by) for v in ordered[by]]
     if numerator:
         counts = [
-            f"{int(a)} of {int(b)}" for a, b in zip(ordered[numerator], ordered[denominator])
+            f"{int(a)} of {int(b)}" for a, b in zip(ordered[numerator], ordered[denominator], strict=True)
         ]
     else:
         counts = [f"{int(n)} followed" for n in ordered["ttp_included"]]
     text = [
         "no pilots yet" if is_missing(r) else f"<b>{format_pct(r)}</b>  ({c})"
-        for r, c in zip(rates, counts)
+        for r, c in zip(rates, counts, strict=True)
     ]
     best = rates.idxmax() if rates.notna().any() else None
     top = max(float(rates.max()) if rates.notna().any() else 0.0, 0.05)

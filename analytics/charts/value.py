@@ -95,7 +95,7 @@ def value_chart(
     keys = [group_key(v) for v in groups[by]]
     expected = groups["expected_in_production"].astype(float).fillna(0.0)
     realized = groups["realized_in_production"].astype(float).fillna(0.0)
-    capture = [r / e if e > 0 else None for r, e in zip(realized, expected)]
+    capture = [r / e if e > 0 else None for r, e in zip(realized, expected, strict=True)]
     # A bullet chart: the promise as a wide pale bar, what was delivered as a narrow bar
     # inside it; one label per unit keeps the text full size in a narrow column.
     fig.add_trace(go.Bar(
@@ -103,7 +103,7 @@ def value_chart(
         width=0.75, customdata=keys, constraintext="none", textposition="outside",
         text=[
             f"{format_money(r, ctx.currency)} of {format_money(e, ctx.currency)}" + ("" if c is None else f" ({format_pct(c)})")
-            for r, e, c in zip(realized, expected, capture)
+            for r, e, c in zip(realized, expected, capture, strict=True)
         ],
         hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} expected a year"
                       "<extra></extra>",

@@ -9,9 +9,15 @@ need pandas, DuckDB and calamine are loaded on first use (PEP 562), not here.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from analytics.ingest.model import ColumnMatch, ImportPlan, ImportResult
 from analytics.ingest.months import as_of_from_name, parse_month
+
+if TYPE_CHECKING:  # the type checker sees the lazily loaded names as what they are
+    from analytics.ingest.commit import commit_import, import_file
+    from analytics.ingest.headers import load_mapping_file
+    from analytics.ingest.plan import prepare_import
 
 _HEAVY: dict[str, str] = {
     "commit_import": "analytics.ingest.commit",

@@ -20,6 +20,7 @@ from analytics.ingest.plan import HISTORY_CODES, prepare_import, previous_month_
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, PortfolioError, Problem, SampleInDatabase, Severity
 
+
 def refusal(plan: ImportPlan) -> ImportRefused:
     errors = plan.errors
     where = f" (sheet '{plan.sheet}')" if plan.sheet else ""

@@ -26,7 +26,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
+from analytics.formatting import file_size as _size
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
 
@@ -51,14 +53,6 @@ _RESAVE = "open it in Excel, save it as .xlsx (File > Save As > Excel Workbook) 
 
 def _refuse(code: str, message: str) -> ImportRefused:
     return ImportRefused(message, (Problem(Severity.ERROR, code, message),))
-
-
-def _size(n: int | float) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{int(n)} bytes"
 
 
 def check_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> WorkbookFormat:
@@ -316,7 +310,7 @@ def _spans(data: bytes, infos: list[zipfile.ZipInfo]) -> list[_Span]:
             raise _damaged(f"part '{info.filename}' is cut off")
         spans.append(_Span(info, start, end))
     spans.sort(key=lambda s: s.start)
-    for before, after in zip(spans, spans[1:]):
+    for before, after in pairwise(spans):
         # Overlapping parts are how the largest zip bombs reuse one payload many times.
         if after.start < before.end:
             raise _damaged(f"parts '{before.info.filename}' and '{after.info.filename}' overlap")
@@ -406,21 +400,23 @@ class _DtdScanner:
         self.name = name
         self.decoder: codecs.IncrementalDecoder | None = None
         self.started = False
-        self.carry: bytes | str = b""
+        # The end of the previous chunk, so a keyword split across chunks is still found.
+        self.carry_text = ""
+        self.carry_bytes = b""
 
     def feed(self, chunk: bytes) -> None:
         if not self.started:
             self.started = True
             self.decoder = _utf16_decoder(chunk)
-            self.carry = "" if self.decoder else b""
+        found: re.Match[str] | re.Match[bytes] | None
         if self.decoder is not None:
-            text = self.carry + self.decoder.decode(chunk)
+            text = self.carry_text + self.decoder.decode(chunk)
             found = _DTD_TEXT.search(text)
-            self.carry = text[-_CARRY:]
+            self.carry_text = text[-_CARRY:]
         else:
-            joined = self.carry + chunk
+            joined = self.carry_bytes + chunk
             found = _DTD_BYTES.search(joined)
-            self.carry = joined[-_CARRY:]
+            self.carry_bytes = joined[-_CARRY:]
         if found:
             raise _refuse(
                 "xml_dtd",

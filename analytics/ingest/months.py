@@ -4,6 +4,7 @@ Kept free of heavy imports: the Data page and the CLI parser use it before any i
 """
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from pathlib import PurePath
@@ -35,3 +36,18 @@ def parse_month(text: str) -> date:
     if not match or not 1 <= int(match[2]) <= 12:
         raise PortfolioError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2025-03")
     return date(int(match[1]), int(match[2]), 1)
+
+
+def month_start(value: date | str) -> date:
+    """The first day of the month `value` falls in (a date, datetime or Timestamp; a string is
+    read as YYYY-MM or YYYY-MM-DD)."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = parse_month(text) if len(text) <= 7 else date.fromisoformat(text)
+    return date(value.year, value.month, 1)
+
+
+def month_end(value: date | str) -> date:
+    """The as-of date of a month: its last calendar day."""
+    first = month_start(value)
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])

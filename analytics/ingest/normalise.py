@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import DTypeLike
 
 from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind, id_key
 from analytics.ingest.model import ColumnMatch
@@ -30,9 +31,9 @@ from analytics.ingest.values import (
 from analytics.ingest.vectors import (
     Distinct,
     UniqueValues,
-    distinct,
     date_order,
     date_values,
+    distinct,
     id_values,
     money_values,
     settle_dates,
@@ -62,6 +63,13 @@ class Coded:
     distinct: Distinct
 
     @property
+    def field(self) -> str:
+        """The canonical field this column was matched to (only matched columns are coded)."""
+        if self.match.field is None:
+            raise ValueError(f"column '{self.match.header}' is not matched to a field")
+        return self.match.field
+
+    @property
     def uniques(self) -> np.ndarray:
         return self.distinct.values
 
@@ -86,7 +94,7 @@ def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
     return Coded(match, codes, distinct(uniques))
 
 
-def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: object = object) -> np.ndarray:
+def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: DTypeLike = object) -> np.ndarray:
     values = np.fromiter(per_unique, dtype=dtype, count=len(per_unique))
     return values[codes]
 
@@ -114,6 +122,8 @@ class _Context:
         for i in np.flatnonzero(failed[column.codes]):
             code = int(column.codes[i])
             found = failures[code]
+            if found.code is None or found.message is None:
+                raise ValueError("a failed cell must carry a problem code and message")
             problems.append(Problem(
                 found.severity, found.code, found.message, self.sheet,
                 int(self.excel_rows[i]), column.match.header, str(column.texts[code]),
@@ -163,15 +173,15 @@ def normalise(
         elif f.kind is Kind.MONEY:
             data[f.name] = money.get(f.name, np.full(n, np.nan))
         elif f.kind in _SIMPLE_PARSERS or f.kind is Kind.TEXT:
-            column = by_field.get(f.name)
-            if column is None:
+            coded = by_field.get(f.name)
+            if coded is None:
                 data[f.name] = np.full(n, None, dtype=object)
             elif f.kind is Kind.TEXT:
-                data[f.name] = text_values(column.distinct).take(pa.array(column.codes))
+                data[f.name] = text_values(coded.distinct).take(pa.array(coded.codes))
             else:
-                parsed = [_SIMPLE_PARSERS[f.kind](u) for u in column.uniques]
-                data[f.name] = _spread([p.value for p in parsed], column.codes)
-                problems += ctx.cell_problems(column, _failures(parsed))
+                parsed = [_SIMPLE_PARSERS[f.kind](u) for u in coded.uniques]
+                data[f.name] = _spread([p.value for p in parsed], coded.codes)
+                problems += ctx.cell_problems(coded, _failures(parsed))
 
     problems += _empty_names(ctx, by_field["name"], data["name"])
     problems += _production_before_pilot(ctx, by_field, data)
@@ -251,7 +261,7 @@ def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
         for i, t in enumerate(column.texts) if len(t) > max_chars
     }
     return [
-        Problem(p.severity, p.code, p.message, p.sheet, p.row, p.column, p.value[:80] + "...")
+        Problem(p.severity, p.code, p.message, p.sheet, p.row, p.column, (p.value or "")[:80] + "...")
         for p in ctx.cell_problems(column, failures)
     ]
 
@@ -295,9 +305,9 @@ def _dates(ctx: _Context, columns: Sequence[Coded]) -> tuple[dict[str, np.ndarra
     found = [date_values(column.distinct) for column in columns]
     day_first = date_order(found)
     dates, problems = {}, []
-    for column, values in zip(columns, found):
+    for column, values in zip(columns, found, strict=True):
         settled: UniqueValues = settle_dates(values, day_first)
-        dates[column.match.field] = settled.values[column.codes].astype("datetime64[s]")
+        dates[column.field] = settled.values[column.codes].astype("datetime64[s]")
         problems += ctx.cell_problems(column, settled.failures)
     return dates, problems
 
@@ -317,10 +327,11 @@ def _money(
         problems += ctx.cell_problems(column, _negative(column.match.field, scaled))
         hint = column.match.currency or currency_in_header(column.match.header)
         has_amount = ~np.isnan(found.amounts)
-        currencies = np.where(has_amount & (found.currencies == None), hint,  # noqa: E711
+        currencies = np.where(has_amount & (found.currencies == None),  # noqa: E711
+                              np.array(hint, dtype=object),
                               found.currencies)
         cells = np.bincount(column.codes, minlength=len(currencies))
-        for currency, count in zip(currencies, cells):
+        for currency, count in zip(currencies, cells, strict=True):
             if currency and count:
                 seen[currency] += int(count)
         currency_by_column.append((column, currencies))
@@ -368,7 +379,7 @@ def _production_before_pilot(
 ) -> list[Problem]:
     if "production_date" not in by_field or "pilot_start" not in by_field:
         return []
-    production, pilot = data["production_date"], data["pilot_start"]
+    production, pilot = np.asarray(data["production_date"]), np.asarray(data["pilot_start"])
     prod_col, pilot_col = by_field["production_date"], by_field["pilot_start"]
     return [
         Problem(Severity.WARNING, "production_before_pilot",

@@ -44,6 +44,7 @@ from analytics.problems import ImportRefused, Problem, Severity
 HISTORY_CODES = frozenset({"missing_since_last_month", "field_vanished", "currency_changed"})
 
 
+
 def _remembered_lookup(con: duckdb.DuckDBPyConnection | None) -> RememberedLookup | None:
     if con is None:
         return None
@@ -229,7 +230,7 @@ def previous_month_warnings(
             f"'{Stage.STOPPED.value}' so the funnel still counts it",
             column=None, value=str(initiative_id),
         )
-        for initiative_id, source_row in zip(missing["initiative_id"], missing["source_row"])
+        for initiative_id, source_row in zip(missing["initiative_id"], missing["source_row"], strict=True)
     ]
     if fields is not None:
         warnings += _vanished_fields(stored, previous, fields)

@@ -6,6 +6,7 @@ empty cells as "". No reader-side list of "missing" strings: each field decides 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ class SheetHead:
     top: int                      # 0-based sheet row of rows[0]
     left: int                     # 0-based sheet column of rows[i][0]
     height: int                   # rows from `top` to the last used row
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     sheet: CalamineSheet = field(repr=False, compare=False)
 
     def excel_row(self, offset: int) -> int:
@@ -46,8 +47,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _refuse(code: str, message: str, **where: object) -> ImportRefused:
-    problem = Problem(Severity.ERROR, code, message, **where)
+def _refuse(code: str, message: str, *, sheet: str | None = None, row: int | None = None,
+            column: str | None = None, value: str | None = None) -> ImportRefused:
+    problem = Problem(Severity.ERROR, code, message, sheet, row, column, value)
     return ImportRefused(f"Import refused: {problem.describe()}", (problem,))
 
 

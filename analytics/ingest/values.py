@@ -72,7 +72,7 @@ def is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _lenient(table: dict[str, object]) -> dict[str, object]:
+def _lenient(table: Mapping[str, object]) -> dict[str, object]:
     """The same lookup keyed without punctuation, so 'Scale up' finds 'scale-up'."""
     return {header_key(k): v for k, v in table.items()}
 
@@ -85,7 +85,7 @@ _SOLUTION_LENIENT = _lenient(SOLUTION_BY_VALUE)
 _READINESS_LENIENT = _lenient(READINESS_BY_WORD)
 
 
-def _lookup(text: str, exact: dict[str, object], lenient: dict[str, object]) -> object | None:
+def _lookup(text: str, exact: Mapping[str, object], lenient: Mapping[str, object]) -> object | None:
     found = exact.get(value_key(text))
     return found if found is not None else lenient.get(header_key(text))
 

@@ -63,7 +63,8 @@ def report_json(report: Report) -> dict[str, object]:
         },
         "cohorts": [
             {key: _plain(row[key]) for key in
-             ("cohort", "pilots", "reached_production_12m", "conversion_12m", "reached_production", "age_days", "mature")}
+             ("cohort", "pilots", "reached_production_12m", "conversion_12m", "reached_production",
+              "age_days", "mature")}
             for row in report.cohorts.to_dict("records")
         ],
         "stalled": {"count": stalls.count, "budget": stalls.budget},

@@ -21,6 +21,10 @@ import numpy as np
 import pandas as pd
 
 from analytics.domain import ALL_STAGES, FIELDS, LADDER, LADDER_RANK, Kind, Stage
+
+# Defined once in ingest.months (no pandas there); the metrics modules import them from here.
+from analytics.ingest.months import month_end as month_end
+from analytics.ingest.months import month_start as month_start
 from analytics.metrics.types import (
     FROM_PILOT_START,
     FROM_PRODUCTION_DATE,
@@ -47,20 +51,6 @@ TEXT_COLUMNS: tuple[str, ...] = (
     *(f.name for f in FIELDS if f.kind in (Kind.ID, Kind.TEXT, Kind.INTEGRATION, Kind.SOLUTION)),
     "stage_raw", "raw_json",
 )
-
-
-def month_start(value: date | datetime | pd.Timestamp | str) -> date:
-    """The first day of the month `value` falls in (`"2025-06"` is accepted too)."""
-    if isinstance(value, str):
-        stamp = pd.Timestamp(value)
-        return date(stamp.year, stamp.month, 1)
-    return date(value.year, value.month, 1)
-
-
-def month_end(value: date | datetime | pd.Timestamp | str) -> date:
-    """The as-of date of a month: its last calendar day."""
-    first = month_start(value)
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def snapshot_months(rows: pd.DataFrame) -> np.ndarray:

@@ -213,7 +213,8 @@ def _left_out_warnings(ttp: TimeToProduction, label: str) -> tuple[Problem, ...]
     for reason, words in _REASON_WORDS.items():
         ids = ttp.subjects.loc[ttp.subjects["left_out_reason"] == reason, "initiative_id"].tolist()
         if ids:
-            shown = ", ".join(ids[:_LISTED_IDS]) + (f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else "")
+            more = f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else ""
+            shown = ", ".join(ids[:_LISTED_IDS]) + more
             parts.append(f"{len(ids)} with {words} ({shown})")
     return (Problem(
         severity=Severity.WARNING,

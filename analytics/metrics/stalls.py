@@ -224,7 +224,8 @@ def stall_result(population: pd.DataFrame, stall_days: int,
 
     long = final.rename_axis("row").reset_index().melt(id_vars="row", var_name="cause", value_name="flag")
     long = long.loc[long["flag"]]
-    long_evidence = evidence.rename_axis("row").reset_index().melt(id_vars="row", var_name="cause", value_name="evidence")
+    long_evidence = evidence.rename_axis("row").reset_index().melt(
+        id_vars="row", var_name="cause", value_name="evidence")
     attributed = long.merge(long_evidence, on=["row", "cause"], how="left")
     unattributed = pd.DataFrame({"row": k.index[k == 0], "cause": UNATTRIBUTED, "evidence": _NO_CAUSE_EVIDENCE})
     attribution = pd.concat([attributed.drop(columns="flag"), unattributed], ignore_index=True)

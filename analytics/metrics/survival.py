@@ -53,7 +53,8 @@ def subjects_by_row(population: pd.DataFrame) -> pd.DataFrame:
     production = (reached["highest_rank"] >= PRODUCTION_RANK).to_numpy()
     stopped = (~production) & reached["stopped_at"].notna().to_numpy()
     outcome = np.where(production, str(Stage.PRODUCTION), np.where(stopped, str(Stage.STOPPED), CENSORED))
-    end_date = np.where(production, reached["production_at"], np.where(stopped, reached["stopped_at"], reached["as_of_date"]))
+    end_date = np.where(production, reached["production_at"],
+                        np.where(stopped, reached["stopped_at"], reached["as_of_date"]))
     end_source = np.where(
         production, reached["production_source"], np.where(stopped, reached["stopped_source"], FROM_AS_OF)
     )
@@ -64,7 +65,7 @@ def subjects_by_row(population: pd.DataFrame) -> pd.DataFrame:
         [origin.isna().to_numpy(), (days < 0).fillna(False).to_numpy() & (outcome != CENSORED),
          (days < 0).fillna(False).to_numpy()],
         [UNKNOWN_ORIGIN, EVENT_BEFORE_ORIGIN, ORIGIN_AFTER_AS_OF],
-        default=None,
+        default=np.array(None, dtype=object),
     )
     frame = reached.assign(
         cohort=quarter_label(origin),

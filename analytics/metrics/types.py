@@ -15,15 +15,17 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from analytics.domain import Stage
 from analytics.problems import Problem
 
+
 # Results are cached by the dashboard with st.cache_data, which pickles them; the read-only
 # mapping views they hold pickle as a fresh view of a copied dict.
-def readonly_view(values: dict) -> Mapping:
+def readonly_view(values: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
     return types.MappingProxyType(values)
 
 

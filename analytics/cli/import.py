@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from analytics import cli_args
+from analytics.cli import options
 
 # Heavy modules (pandas, duckdb, calamine) are imported in run(): building the parser for
 # any command must stay cheap.
@@ -18,12 +18,11 @@ MAX_WARNINGS_SHOWN = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the exported workbook (.xlsx)")
-    parser.add_argument(
-        "--as-of", metavar="YYYY-MM",
-        help="the month the export describes; may be omitted when the file name carries it "
-             "(portfolio-2025-03.xlsx)",
+    options.add_as_of(
+        parser, "the month the export describes; may be omitted when the file name carries it "
+                "(portfolio-2025-03.xlsx)", required=False,
     )
-    cli_args.add_db(parser)
+    options.add_db(parser)
     parser.add_argument(
         "--mapping", metavar="FILE",
         help='JSON file mapping what the synonyms miss: {"columns": {"Header as written": '

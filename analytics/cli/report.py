@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-from analytics import cli_args, formatting, store
+from analytics import formatting, store
+from analytics.cli import options
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_parts, require_database
@@ -15,13 +16,9 @@ HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", required=True, type=cli_args.month, metavar="YYYY-MM",
-                        help="the snapshot month to report on")
-    cli_args.add_db(parser)
-    parser.add_argument("--stall-days", type=cli_args.positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
-                        help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
-    parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
-    parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")
+    options.add_as_of(parser, "the snapshot month to report on")
+    options.add_db(parser)
+    options.add_filters(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
 
 

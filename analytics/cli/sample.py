@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analytics.cli import options
+
 # numpy, pandas and openpyxl are imported in run(): building the parser must stay cheap.
 
 HELP = "Write the sample portfolio (24 monthly exports, 2024-12 to 2026-11) as .xlsx files."
@@ -16,8 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--load", action="store_true",
                         help="also import the written workbooks into the database, marked as "
                              "sample data")
-    parser.add_argument("--db", metavar="PATH", help="database file for --load (default: "
-                        "$PORTFOLIO_DB or data/portfolio.duckdb)")
+    options.add_db(parser, " for --load")
 
 
 def run(args: argparse.Namespace) -> int:

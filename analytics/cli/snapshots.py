@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import argparse
 
-from analytics import cli_args
+from analytics.cli import options
 
 HELP = "List the imported months: as-of, rows, warnings, when and by whom, from which file."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    cli_args.add_db(parser)
+    options.add_db(parser)
 
 
 def run(args: argparse.Namespace) -> int:

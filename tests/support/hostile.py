@@ -149,7 +149,7 @@ def build_zip(parts: Sequence[RawPart], *, central_offsets: Sequence[int] | None
         out.write(part.compressed)
     directory_at = out.tell()
     pointed = central_offsets if central_offsets is not None else offsets
-    for part, offset in zip(parts, pointed):
+    for part, offset in zip(parts, pointed, strict=True):
         name = part.name.encode()
         out.write(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, part.flags, part.method, 0,
                               0x21, part.crc, len(part.compressed), part.size, len(name), 0, 0,
@@ -511,7 +511,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     body = [struct.pack(f"<{len(fat)}I", *fat), directory_bytes,
             struct.pack(f"<{len(minifat)}I", *minifat).ljust(minifat_secs * _SECTOR, b"\0"),
             bytes(mini).ljust(mini_secs * _SECTOR, b"\0")]
-    body += [b.ljust(n * _SECTOR, b"\0") for b, n in zip(big, big_secs)]
+    body += [b.ljust(n * _SECTOR, b"\0") for b, n in zip(big, big_secs, strict=True)]
     return header + b"".join(body)
 
 
@@ -577,7 +577,7 @@ def canonical_rows(count: int, seed: int = 1) -> pd.DataFrame:
         "notes": [r[7] or None for r in rows],
         "stage_raw": [r[2] for r in rows],
         "on_hold": [False] * count,
-        "raw_json": [json.dumps(dict(zip(HEADERS, map(str, r)))) for r in rows],
+        "raw_json": [json.dumps(dict(zip(HEADERS, map(str, r), strict=True))) for r in rows],
     })
 
 

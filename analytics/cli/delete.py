@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import argparse
 
-from analytics import cli_args
+from analytics.cli import options
 
 HELP = "Delete one month's snapshot (asks first unless --yes); the audit keeps a record."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", metavar="YYYY-MM", required=True, help="the month to delete")
-    cli_args.add_db(parser)
+    options.add_as_of(parser, "the month to delete")
+    options.add_db(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def run(args: argparse.Namespace) -> int:
     from analytics import store
     from analytics.backup import make_backup
-    from analytics.ingest.commit import parse_month
     from analytics.problems import SnapshotMissing
 
-    month = parse_month(args.as_of)
+    month = args.as_of
     path = store.db_path(args.db)
     found = None
     if path.exists():
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         )
     question = (f"Delete the {month:%Y-%m} snapshot ({found.rows} rows from {found.file_name}, "
                 f"imported {found.imported_at:%Y-%m-%d} by {found.imported_by})?")
-    if not args.yes and not cli_args.confirmed(question):
+    if not args.yes and not options.confirmed(question):
         print("Nothing deleted.")
         return 1
     make_backup(path, "delete")

@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from analytics import cli_args, store
+from analytics import store
 from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import pack_data
 from analytics.boardpack.deck import Deck, deck_file_name, make_deck
 from analytics.charts.theme import ChartContext, describe_filters
+from analytics.cli import options
 from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.load import load_rows, require_database
-from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.problems import PortfolioError
 
 HELP = "Write the month's board pack (.pptx), and optionally its charts as PNGs in a ZIP."
@@ -24,18 +24,14 @@ class PackNotWritten(PortfolioError):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", required=True, type=cli_args.month, metavar="YYYY-MM",
-                        help="the snapshot month the pack reports on")
-    cli_args.add_db(parser)
+    options.add_as_of(parser, "the snapshot month the pack reports on")
+    options.add_db(parser)
     parser.add_argument("--out", default=None, metavar="FILE.pptx",
                         help="where to write the deck (default: board-pack-YYYY-MM.pptx here)")
     parser.add_argument("--native", action="store_true",
                         help="draw funnel, trend, cohorts, causes and value as editable PowerPoint "
                              "charts instead of pictures")
-    parser.add_argument("--stall-days", type=cli_args.positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
-                        help=f"days in pilot/scaling after which an initiative is stalled (default {DEFAULT_STALL_DAYS})")
-    parser.add_argument("--business-unit", default=None, help="only initiatives of this business unit")
-    parser.add_argument("--solution-type", default=None, help="only initiatives of this solution type")
+    options.add_filters(parser)
     parser.add_argument("--zip", default=None, metavar="FILE.zip",
                         help="also write every chart as a PNG (scale 3) into this ZIP")
 

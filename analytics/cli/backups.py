@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from analytics import cli_args
+from analytics.cli import options
 
 HELP = ("List the database backups kept before each import, delete and restore, or restore one "
         "(the current database is backed up first).")
@@ -12,16 +12,13 @@ HELP = ("List the database backups kept before each import, delete and restore, 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list", "restore"), help="list the backups, or restore one")
     parser.add_argument("name", nargs="?", metavar="NAME", help="the backup to restore (from 'list')")
-    cli_args.add_db(parser)
+    options.add_db(parser)
     parser.add_argument("--yes", action="store_true", help="restore without asking")
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _list(db: str | None) -> int:
     from analytics import backup, store
+    from analytics.formatting import file_size
 
     path = store.db_path(db)
     backups = backup.list_backups(path)
@@ -33,7 +30,7 @@ def _list(db: str | None) -> int:
     print(f"  {'name':<48} {'taken (UTC)':<19}  {'before':<8} {'size':>9}")
     for info in backups:
         print(f"  {info.name:<48} {info.taken_at:%Y-%m-%d %H:%M:%S}  {info.action:<8} "
-              f"{_size(info.size):>9}")
+              f"{file_size(info.size):>9}")
     print("Restore one with: python -m analytics backups restore NAME")
     return 0
 
@@ -49,7 +46,7 @@ def _restore(db: str | None, name: str | None, yes: bool) -> int:
     chosen = backup.find_backup(path, name)
     question = (f"Replace {path} with {chosen.name} (taken {chosen.taken_at:%Y-%m-%d %H:%M} UTC, "
                 f"before a {chosen.action})? The current database is backed up first.")
-    if not yes and not cli_args.confirmed(question):
+    if not yes and not options.confirmed(question):
         print("Nothing restored.")
         return 1
     previous = backup.restore_backup(path, chosen.path)

@@ -14,6 +14,8 @@ from analytics.store import ROW_COLUMNS, SnapshotMeta
 
 #: Marker for a stage cell that said "on hold" (stored as stage NULL, on_hold true).
 ON_HOLD = "on hold"
+#: Short stage names, so a scenario's monthly rows read as a table.
+P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED  # noqa: E741
 
 
 def month(text: str) -> date:

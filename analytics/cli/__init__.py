@@ -1,9 +1,10 @@
-"""`python -m analytics COMMAND ...`: the command-line contract.
+"""`python -m analytics COMMAND ...` (or `portfolio COMMAND ...`): the command-line contract.
 
-Each command lives in its own module exposing `HELP: str`, `add_arguments(parser)` and
+Each command lives in its own module, analytics/cli/COMMAND.py, exposing `HELP: str`, `add_arguments(parser)` and
 `run(args) -> int`. Only the module of the command being run is imported, so a scheduled
 `import` does not pay for the board pack's imports (Plotly, kaleido, python-pptx). Domain
-errors print as words on stderr with exit code 2, never a traceback.
+errors print as words on stderr with exit code 2, never a traceback. Options more than one
+command takes are written once, in analytics/cli/options.py.
 """
 from __future__ import annotations
 
@@ -11,33 +12,39 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from analytics.problems import PortfolioError
 
-#: command name -> (module implementing it, one-line summary for the command list).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "import": ("analytics.ingest.command_import", "import one monthly export as its month's snapshot"),
-    "snapshots": ("analytics.ingest.command_snapshots", "list the imported months"),
-    "delete": ("analytics.ingest.command_delete", "delete one month's snapshot"),
-    "report": ("analytics.metrics.command_report", "the metrics for one as-of month"),
-    "boardpack": ("analytics.boardpack.command", "build the board deck (.pptx) for one month"),
-    "sample": ("analytics.sample_command", "write the sample portfolio workbooks"),
-    "backups": ("analytics.backup_command", "list or restore database backups"),
+#: command name -> one-line summary for the command list; the command is analytics/cli/NAME.py.
+COMMANDS: dict[str, str] = {
+    "import": "import one monthly export as its month's snapshot",
+    "snapshots": "list the imported months",
+    "delete": "delete one month's snapshot",
+    "report": "the metrics for one as-of month",
+    "boardpack": "build the board deck (.pptx) for one month",
+    "sample": "write the sample portfolio workbooks",
+    "backups": "list or restore database backups",
 }
+
+
+def command_module(name: str) -> ModuleType:
+    """The module implementing command `name` (imported now, on first use)."""
+    return importlib.import_module(f"{__name__}.{name}")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `command`, only that command's module is imported and wired."""
     parser = argparse.ArgumentParser(
-        prog="python -m analytics",
+        prog="python -m analytics",  # also installed as `portfolio`
         description="AI Pilot-to-Production portfolio: import monthly exports and report on them.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module_name, summary) in COMMANDS.items():
+    for name, summary in COMMANDS.items():
         if command is not None and name != command:
             sub.add_parser(name, help=summary)
             continue
-        module = importlib.import_module(module_name)
+        module = command_module(name)
         parser_for = sub.add_parser(name, help=summary, description=module.HELP)
         module.add_arguments(parser_for)
         parser_for.set_defaults(run=module.run)
