@@ -183,7 +183,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 # --------------------------------------------------------------------------------------------
 # Zip bombs and lies.
 
-def zip_bomb(expanded: int = 250 * MB) -> bytes:
+def zip_bomb(expanded: int = 180 * MB) -> bytes:
     """One sheet part that inflates `expanded` bytes from under 1 MB (about 335 times)."""
     block = b"<row><c t=\"inlineStr\"><is><t>AAAAAAAA</t></is></c></row>" * 16_384
     return rebuild({SHEET: repeated(SHEET, b"<worksheet><sheetData>", block, expanded // len(block))})
@@ -194,8 +194,8 @@ def declared_oversize(expanded: int = 1200 * MB) -> bytes:
     return rebuild({SHEET: repeated(SHEET, b"<worksheet>", b"\0" * MB, expanded // MB)})
 
 
-def near_limits(expanded: int = 280 * MB) -> bytes:
-    """An honest part just inside every limit (280 MB at ~150:1): accepted, and the guard must
+def near_limits(expanded: int = 190 * MB) -> bytes:
+    """An honest part just inside every limit (190 MB at ~150:1): accepted, and the guard must
     inflate all of it, streaming, to check its CRC and scan it for a DTD."""
     rng = random.Random(5)
     block = b"".join(bytes([rng.randrange(256)]) * 400 for _ in range(MB // 400))

@@ -58,7 +58,7 @@ def prepare_import(
     check_bytes(data, limits)
     month = store.month_start(as_of) if as_of is not None else as_of_from_name(file_name)
     explicit, problems = resolve_mapping(mapping)
-    heads = sheet_heads(open_workbook(data))
+    heads = sheet_heads(open_workbook(data, limits))
     if not heads:
         raise refuse_empty(file_name)
     choice = choose_header(heads, explicit, _remembered_lookup(con))
