@@ -20,6 +20,8 @@ class Limits:
     #: Cells of one sheet's declared extent (rows x columns): the reader reserves that much.
     max_extent_cells: int = 8_000_000
     max_cell_chars: int = 2_000
+    #: Unmatched columns the Data page offers for mapping by hand (those with a header and data).
+    max_mapping_columns: int = 50
     #: The child process that parses a workbook: address space, CPU time and wall time.
     read_address_space_bytes: int = 1_200 * 1024 * 1024
     read_cpu_seconds: int = 12

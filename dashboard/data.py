@@ -243,6 +243,13 @@ def delete_month(as_of: date, *, user: str) -> int:
     return removed
 
 
+def mapping_choices(plan):
+    """The columns the Data page offers for mapping by hand (at most 50 unmatched ones)."""
+    from analytics.ingest.choices import mapping_choices as choose
+
+    return choose(plan)
+
+
 def column_rows(plan) -> pd.DataFrame:
     """How each header of the upload was understood."""
     from analytics.domain import FIELD_BY_NAME
