@@ -136,3 +136,11 @@ def test_the_data_page_shows_a_refusal_and_the_server_stays_up(
     at.run()
     assert not at.exception
     assert [m.value for m in at.metric][:3] == ["Portfolio", "1", "3"]
+
+
+def test_the_cells_handed_to_the_server_are_bounded() -> None:
+    data = sparse_extent_workbook(rows=40, far_cell="E5")
+    refused = refusal(data, max_workbook_cells=100)
+    assert [p.code for p in refused.problems] == ["too_many_cells"]
+    assert "more than 100 cells" in str(refused)
+    assert len(prepare_import(data, "portfolio-2025-03.xlsx").rows) == 40

@@ -17,6 +17,8 @@ import pickle
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,23 +94,51 @@ class _PlainValues(pickle.Unpickler):
 
 
 def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
+    """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
+    and the cells at once)."""
     command = [
         sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
-        str(HEADER_SCAN_ROWS), str(limits.read_address_space_bytes), str(limits.read_cpu_seconds),
+        str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
+        str(limits.read_address_space_bytes), str(limits.read_cpu_seconds),
     ]
-    try:
-        child = subprocess.run(
-            command, input=data, capture_output=True, timeout=limits.read_wall_seconds,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:  # run() has killed the child
-        raise _unsafe(f"reading it took longer than {limits.read_wall_seconds:.0f} s") from None
-    if child.returncode != 0:
-        raise _unsafe(_why_child_ended(child.returncode, child.stderr, limits))
-    try:
-        answer = _PlainValues(io.BytesIO(child.stdout)).load()
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
-        raise _unsafe(f"the reader returned no usable answer ({exc})") from None
+    with tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=stderr)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            child.kill()
+
+        timer = threading.Timer(limits.read_wall_seconds, stop)
+        timer.start()
+        answer: object = None
+        try:
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                # The child reads all its input before it writes anything: no deadlock.
+                child.stdin.write(data)
+                child.stdin.close()
+            except BrokenPipeError:
+                pass
+            try:
+                answer = _PlainValues(child.stdout).load()
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                    MemoryError):
+                answer = None
+            child.stdout.read()
+            code = child.wait()
+        finally:
+            timer.cancel()
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        stderr.seek(0)
+        detail = stderr.read(4096)
+    if timed_out.is_set():
+        raise _unsafe(f"reading it took longer than {limits.read_wall_seconds:.0f} s")
+    if code != 0:
+        raise _unsafe(_why_child_ended(code, detail, limits))
     if not isinstance(answer, dict):
         raise _unsafe("the reader returned no usable answer")
     return answer
@@ -182,7 +212,13 @@ def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray
     if body_rows <= 0:
         return np.empty((0, width), dtype=object)
     if head.cells is None:
-        raise _unsafe(f"sheet '{head.name}' was not read whole")
+        raise _refuse(
+            "too_many_cells",
+            f"the workbook's sheets hold more than {limits.max_workbook_cells:,} cells "
+            f"(this one spans {head.height:,} rows x {head.width:,} columns); delete the other "
+            "sheets and the unused columns in Excel, save and retry",
+            sheet=head.name,
+        )
     body = head.cells[header_offset + 1:]
     grid = np.empty((len(body), width), dtype=object)
     grid[:] = body
