@@ -509,8 +509,13 @@ def column_number(letters: bytes) -> int:
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?dimension\s[^>]{0,200}?\bref=[\"']([^\"']{1,40})[\"']")
 _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 #: Cell references (`r="XFD1048576"`) or row numbers (`r="1048576"`) that may lie beyond the
-#: limits: three letters or six digits. Only these few are looked at closely.
-_FAR_REF = re.compile(rb"\br=[\"']([A-Z]{3}[0-9]{1,7}|[A-Z]{0,3}[0-9]{6,7})[\"']")
+#: default limits: three letters (column 703 on), or row 200,000 on. Only these few are looked
+#: at closely; a lower row limit is still enforced exactly by the reader. The pattern
+#: starts with a literal so the regex engine skips ahead fast; the attribute's word boundary
+#: is checked on the few matches.
+_FAR_REF = re.compile(rb"r=[\"']([A-Z]{3}[0-9]{1,7}|[A-Z]{0,2}(?:[2-9][0-9]{5}|[0-9]{7}))[\"']")
+#: The dimension element sits before the cells, at the start of the part.
+_DIMENSION_WITHIN = 256 * 1024
 
 
 class _ExtentScanner:
@@ -530,18 +535,22 @@ class _ExtentScanner:
         self.limits = limits
         self.carry = b""
         self.dimension_seen = False
+        self.scanned = 0
 
     def feed(self, chunk: bytes) -> None:
         joined = self.carry + chunk
-        if not self.dimension_seen:
+        if not self.dimension_seen and self.scanned < _DIMENSION_WITHIN:
             found = _DIMENSION.search(joined)
             if found:
                 self.dimension_seen = True
                 self._check_dimension(found.group(1))
+        self.scanned += len(chunk)
         for match in _FAR_REF.finditer(joined):
-            self._check_ref(match.group(1))
+            before = joined[match.start() - 1:match.start()]
+            if before.isspace():
+                self._check_ref(match.group(1))
         # A reference cut by the chunk boundary is found whole in the next joined buffer.
-        self.carry = joined[-300:]
+        self.carry = joined[-64:]
 
     def _check_dimension(self, ref: bytes) -> None:
         corners = [_REF.fullmatch(part.strip().upper()) for part in ref.split(b":")]
