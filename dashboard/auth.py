@@ -72,7 +72,7 @@ def configuration_problem() -> str | None:
         return unreadable
     try:
         secrets = _secrets()
-    except Exception as exc:  # unreadable in a way Streamlit itself reports
+    except Exception as exc:  # noqa: BLE001 - any failure to read them must stop the app
         return f"The app's secrets cannot be read ({type(exc).__name__}); nothing is served."
     if "auth" in secrets:
         return auth_config_problem(secrets["auth"])

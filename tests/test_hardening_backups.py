@@ -19,7 +19,7 @@ BLOCK_BYTES = 262_144       # DuckDB's default block size
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def _import(db: Path, month: str, *extra: str) -> subprocess.CompletedProcess[str]:

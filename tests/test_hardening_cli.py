@@ -12,7 +12,7 @@ SAMPLE = ROOT / "data" / "sample"
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def _refused(db: Path) -> list[str]:

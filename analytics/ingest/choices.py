@@ -10,7 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from analytics.ingest.model import BY_MAPPING, BY_REMEMBERED, UNMAPPED, ColumnMatch, ImportPlan
+from analytics.ingest.model import (
+    BY_MAPPING,
+    BY_REMEMBERED,
+    UNMAPPED,
+    ColumnMatch,
+    ImportPlan,
+)
 from analytics.ingest.reader import column_letter
 from analytics.limits import DEFAULT_LIMITS, Limits
 

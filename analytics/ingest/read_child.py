@@ -16,6 +16,7 @@ import io
 import pickle
 import resource
 import sys
+from typing import Any
 
 
 def _limit(max_address_space: int, cpu_seconds: int) -> None:
@@ -41,7 +42,7 @@ def parse(
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # calamine reports Rust panics as BaseException
+    except BaseException as exc:  # noqa: BLE001 - calamine reports Rust panics as BaseException
         return {"error": _failure(exc), "sheet": None}
     sheets = []
     budget = max_cells
@@ -61,7 +62,7 @@ def parse(
             rows = sheet.to_python() if whole else sheet.to_python(nrows=scan_rows)
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # calamine reports Rust panics as BaseException
+        except BaseException as exc:  # noqa: BLE001 - calamine reports Rust panics as BaseException
             return {"error": _failure(exc), "sheet": meta.name}
         if not rows:
             continue
@@ -78,7 +79,7 @@ def parse(
     return {"sheets": sheets}
 
 
-def _share_repeated_text(rows: list[list[object]]) -> None:
+def _share_repeated_text(rows: list[Any]) -> None:
     """One object per distinct text: stages, business units and blanks repeat on every row, and
     pickle sends an object it has already sent as a reference, so the parent holds each once."""
     seen: dict[str, str] = {}

@@ -12,7 +12,6 @@ becomes a refusal ("this workbook could not be read safely: ..."). The server an
 from __future__ import annotations
 
 import datetime
-import io
 import pickle
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -85,7 +85,8 @@ def _unsafe(detail: str) -> ImportRefused:
 class _PlainValues(pickle.Unpickler):
     """Unpickles the child's answer allowing no class but the datetime types cells hold."""
 
-    _ALLOWED = {("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone")}
+    _ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset(
+        ("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone"))
 
     def find_class(self, module: str, name: str) -> type:
         if (module, name) in self._ALLOWED:
