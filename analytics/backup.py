@@ -16,6 +16,8 @@ file this process has open would silently unlock it for other writers.
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -23,7 +25,7 @@ import struct
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -31,7 +33,7 @@ from typing import BinaryIO
 import duckdb
 
 from analytics import store
-from analytics.problems import PortfolioError, StoreLocked
+from analytics.problems import DatabaseUnusable, PortfolioError, StoreLocked
 
 BACKUPS_ENV = "PORTFOLIO_BACKUPS"
 DEFAULT_KEEP = 5
@@ -48,6 +50,7 @@ class BackupInfo:
     action: str            # what was about to happen: import, delete, restore, ...
     size: int              # bytes, including a write-ahead log copied beside it
     sequence: int = 1      # orders several backups taken within one second
+    verified: bool = False  # passed an integrity read of every table when it was taken
 
     @property
     def name(self) -> str:
@@ -86,6 +89,50 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
+def _seal(path: Path) -> Path:
+    """The record, beside a backup, that it passed the integrity read: its size and SHA-256."""
+    return path.with_name(path.name + ".verified")
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    for part in (path, _wal(path)):
+        if part.exists():
+            with part.open("rb") as handle:
+                for block in iter(lambda: handle.read(1024 * 1024), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def _sealed_digest(info: BackupInfo) -> str | None:
+    try:
+        seal = json.loads(_seal(info.path).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(seal, dict) or seal.get("size") != info.size:
+        return None
+    digest = seal.get("sha256")
+    return digest if isinstance(digest, str) else None
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when every column of every table of the database file reads back (DuckDB checks
+    each block's checksum as it reads it); else what failed, in words."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary"
+            ).fetchall()
+            for schema, table in tables:
+                name = f'"{schema}"."{table}"'.replace("\x00", "")
+                # Identifiers come from the catalog, not from a user; hashing every column
+                # makes DuckDB read (and checksum) every block of the table.
+                con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {name}").fetchall()
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0][:300]
+    return None
+
+
 def list_backups(db: str | os.PathLike[str] | None = None) -> list[BackupInfo]:
     """This database's backups, newest first."""
     path = store.db_path(db)
@@ -101,7 +148,8 @@ def list_backups(db: str | os.PathLike[str] | None = None) -> list[BackupInfo]:
         wal = _wal(entry)
         size = entry.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
         taken = datetime.strptime(match.group(1), _STAMP)
-        found.append(BackupInfo(entry, taken, match.group(2), size, int(match.group(3) or 1)))
+        info = BackupInfo(entry, taken, match.group(2), size, int(match.group(3) or 1))
+        found.append(replace(info, verified=_sealed_digest(info) is not None))
     return sorted(found, key=lambda info: (info.taken_at, info.sequence), reverse=True)
 
 
@@ -128,15 +176,22 @@ def make_backup(
 ) -> Path | None:
     """Copy the database before `reason` (import, delete, ...) changes it; prune to `keep`.
 
-    None when there is nothing to copy yet (no database file) or backups are turned off.
-    Raises StoreLocked when a writer keeps the file for longer than `wait_seconds`.
+    Call it only when a write will happen. Returns the backup holding the database as it is
+    now: the newest one when it is byte-identical (no second copy is taken), else a new copy,
+    kept only when every table reads back whole. None when there is nothing to copy yet (no
+    database file) or backups are turned off.
+    Raises StoreLocked when a writer keeps the file for longer than `wait_seconds`, and
+    DatabaseDamaged (taking no backup, removing none) when the database fails the read.
     """
     path = store.db_path(db)
     count = keep_count(keep)
     if count == 0 or not path.exists():
         return None
-    with store.connect(path, wait_seconds=wait_seconds) as con:
-        con.execute("CHECKPOINT")
+    try:
+        with store.connect(path, wait_seconds=wait_seconds) as con:
+            con.execute("CHECKPOINT")
+    except DatabaseUnusable as exc:
+        raise DatabaseDamaged(_damaged_message(path, str(exc))) from None
     target = _new_name(path, reason, datetime.now(UTC).replace(tzinfo=None))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, exclusive=False, wait_seconds=wait_seconds) as source:
@@ -144,8 +199,37 @@ def make_backup(
         if _wal(path).exists():
             with _wal(path).open("rb") as wal:
                 _copy_durably(wal, _wal(target))
+    digest = _digest(target)
+    newest = next((b for b in list_backups(path) if b.path != target), None)
+    if newest is not None and _sealed_digest(newest) == digest:
+        _discard(target)
+        return newest.path
+    problem = integrity_problem(target)
+    if problem is not None:
+        _discard(target)
+        raise DatabaseDamaged(_damaged_message(path, problem))
+    size = target.stat().st_size + (_wal(target).stat().st_size if _wal(target).exists() else 0)
+    _seal(target).write_text(json.dumps({"sha256": digest, "size": size}))
     _prune(path, count)
     return target
+
+
+class DatabaseDamaged(DatabaseUnusable):
+    """The database file fails an integrity read; nothing was backed up or changed."""
+
+
+def _damaged_message(path: Path, problem: str) -> str:
+    return (
+        f"The database {path} is damaged: it fails an integrity read ({problem}). Nothing was "
+        f"changed, no backup was taken of it, and the existing backups are kept. Restore the "
+        f"newest verified one: python -m analytics backups list, then "
+        f"python -m analytics backups restore NAME --db {path}"
+    )
+
+
+def _discard(backup: Path) -> None:
+    for part in (backup, _wal(backup), _seal(backup)):
+        part.unlink(missing_ok=True)
 
 
 def _copy_durably(source: BinaryIO, target: Path) -> None:
@@ -170,8 +254,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def _prune(db: Path, keep: int) -> None:
     for old in list_backups(db)[keep:]:
-        _wal(old.path).unlink(missing_ok=True)
-        old.path.unlink(missing_ok=True)
+        _discard(old.path)
     # Partial copies left by a crash mid-backup; an hour old so a running copy is never touched.
     cutoff = time.time() - 3600
     for partial in backup_dir(db).glob(f".{db.stem}-*{_PARTIAL}"):
@@ -266,7 +349,14 @@ def restore_backup(
         if _wal(source).exists():
             with _wal(source).open("rb") as handle:
                 _copy_durably(handle, staged_wal)
-        previous = make_backup(path, "restore", wait_seconds=wait_seconds) if path.exists() else None
+        previous = None
+        if path.exists():
+            try:
+                previous = make_backup(path, "restore", wait_seconds=wait_seconds)
+            except DatabaseUnusable:
+                # A damaged file is no backup; it is kept aside, outside the rotation.
+                stamp = datetime.now(UTC).strftime(_STAMP)
+                shutil.copyfile(path, path.with_name(f"{path.name}.damaged-{stamp}"))
         if path.exists():
             with _locked(path, exclusive=True, wait_seconds=wait_seconds):
                 # The log belongs to the file being replaced; replayed into the restored one it
@@ -294,8 +384,11 @@ def _swap_wal(path: Path, staged_wal: Path) -> None:
 def _audit_high_water(path: Path, wait_seconds: float) -> int:
     if not path.exists():
         return 0
-    with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
-        return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
+    try:
+        with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
+            return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
+    except (DatabaseUnusable, duckdb.Error):
+        return 0
 
 
 def _audit_restore(path: Path, source: str, previous: Path | None, high_water: int) -> None:

@@ -68,6 +68,10 @@ class SnapshotMissing(PortfolioError):
     """No snapshot for the month asked about."""
 
 
+class DatabaseUnusable(PortfolioError):
+    """The database path is no DuckDB database, or the file is damaged."""
+
+
 class StoreLocked(PortfolioError):
     """Another process holds the database's write lock."""
 

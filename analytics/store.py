@@ -26,6 +26,7 @@ import pandas as pd
 from analytics.domain import FIELDS, Kind
 from analytics.ingest.months import month_start
 from analytics.problems import (
+    DatabaseUnusable,
     Problem,
     Severity,
     SnapshotExists,
@@ -144,8 +145,43 @@ def _lock_message(path: Path, read_only: bool, wait_seconds: float, error: str) 
     )
 
 
+_DUCKDB_MAGIC = b"DUCK"   # bytes 8-11 of every DuckDB database file
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """The words for a database file that cannot be read, pointing at the backups."""
+    return (
+        f"the database {path} cannot be read; it is damaged ({detail}). Restore a backup: "
+        f"python -m analytics backups list --db {path}, then "
+        f"python -m analytics backups restore NAME --db {path}"
+    )
+
+
+def _usable_path(path: Path) -> None:
+    """A sentence, not a DuckDB traceback, when `path` is no database file at all."""
+    if path.is_dir():
+        raise DatabaseUnusable(
+            f"the database path {path} is a directory; point --db (or {DB_ENV}) at a "
+            f".duckdb file, e.g. {path / 'portfolio.duckdb'}"
+        )
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(12)
+        except OSError as exc:
+            raise DatabaseUnusable(f"the database {path} cannot be opened: {exc.strerror or exc}") from None
+        if len(header) < 12 or header[8:12] != _DUCKDB_MAGIC:
+            raise DatabaseUnusable(
+                f"{path} is not a DuckDB database (its first bytes are no database header); "
+                f"point --db (or {DB_ENV}) at the portfolio's .duckdb file. If this was the "
+                f"database, it is damaged: python -m analytics backups list --db {path}, then "
+                f"backups restore NAME"
+            )
+
+
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """Connect, retrying with backoff while another process holds the file's lock."""
+    _usable_path(path)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -154,7 +190,7 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
-                raise
+                raise DatabaseUnusable(damaged_message(path, text.splitlines()[0][:200])) from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise StoreLocked(_lock_message(path, read_only, wait_seconds, text)) from exc
@@ -205,10 +241,16 @@ def connect(
             pass
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(target, read_only, wait_seconds)
+    try:
+        con = _open(target, read_only, wait_seconds)
+    except duckdb.Error as exc:
+        raise DatabaseUnusable(damaged_message(target, str(exc).splitlines()[0][:200])) from None
     try:
         if not read_only:
-            migrate(con)
+            try:
+                migrate(con)
+            except duckdb.Error as exc:
+                raise DatabaseUnusable(damaged_message(target, str(exc).splitlines()[0][:200])) from None
         yield con
     finally:
         con.close()

@@ -243,13 +243,11 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
 
 
 def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):
-    from analytics.backup import make_backup
     from analytics.ingest import commit_import
+    from analytics.ingest.commit import backup_before_commit
 
-    # The copy is taken with no connection open (DuckDB's lock would not cover it otherwise);
-    # an empty database has nothing to protect.
-    if months():
-        make_backup(database().path, "import")
+    # Only when the commit will write: a no-op or a refused replace keeps the rotation.
+    backup_before_commit(database().path, plan, replace=replace)
     with store.connect(database().path) as con:
         result = commit_import(con, plan, replace=replace, imported_by=user,
                                replace_sample=replace_sample)
@@ -320,6 +318,13 @@ def header_synonyms() -> pd.DataFrame:
           "Headers recognised": ", ".join(f.synonyms)} for f in FIELDS],
         columns=["Field", "Required", "Headers recognised"],
     )
+
+
+def mapping_choices(plan):
+    """The columns the Data page offers for mapping by hand (at most 50 unmatched ones)."""
+    from analytics.ingest.choices import mapping_choices as choose
+
+    return choose(plan)
 
 
 def column_rows(plan) -> pd.DataFrame:

@@ -20,6 +20,12 @@ PAGE_TITLE = "AI Pilot-to-Production"
 def gate() -> Access:
     """Stop the run unless the visitor may see the dashboard; return their access."""
     st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/rocket_launch:", layout="wide")
+    problem = auth.configuration_problem()
+    if problem is not None:
+        # Fail closed: a broken sign-in setup serves this page and nothing else.
+        st.title("Configuration error")
+        components.error(problem)
+        st.stop()
     access = auth.current_access()
     if access.protected and not st.user.is_logged_in:
         st.title("AI Pilot-to-Production Dashboard")
@@ -45,11 +51,18 @@ def _sidebar_account(access: Access) -> None:
             if st.button("Sign out", key="sign_out"):
                 st.logout()
         else:
-            st.caption(
-                ":material/lock_open: Unprotected local install: anyone who can open this page "
-                "can load and delete data. Configure [auth] in .streamlit/secrets.toml to "
-                "require sign-in."
-            )
+            if auth.anonymous_on_network():
+                st.caption(
+                    ":material/lock_open: Unprotected: PORTFOLIO_ALLOW_ANONYMOUS=1 is set, so "
+                    "anyone who can reach this server can load and delete data. Configure [auth] "
+                    "in .streamlit/secrets.toml to require sign-in."
+                )
+            else:
+                st.caption(
+                    ":material/lock_open: Unprotected local install: anyone who can open this "
+                    "page can load and delete data. Configure [auth] in .streamlit/secrets.toml "
+                    "to require sign-in."
+                )
 
 
 @overload

@@ -149,7 +149,7 @@ if uploaded is not None:
 
     st.subheader("What was found")
     col1, col2, col3, col4 = st.columns(4)
-    col1.metric("Sheet", plan.sheet)
+    col1.metric("Sheet", components.escape_md(plan.sheet))
     col2.metric("Header row", plan.header_row)
     col3.metric("Initiatives", len(plan.rows))
     col4.metric("Currency", plan.currency or data.DEFAULT_CURRENCY,
@@ -167,7 +167,8 @@ if uploaded is not None:
     st.dataframe(data.column_rows(plan), hide_index=True)
 
     mapped = {c.field for c in plan.columns if c.field}
-    adjustable = [c for c in plan.columns if c.how in ("unmapped", "mapping", "remembered")]
+    choices = data.mapping_choices(plan)
+    adjustable = choices.columns
     if adjustable:
         st.markdown("**Columns to map** — choose the field each column holds; remembered next month.")
         for column in adjustable:
@@ -178,6 +179,12 @@ if uploaded is not None:
                 format_func=lambda f: f if f == IGNORE else FIELD_BY_NAME[f].label,
                 key=f"{MAP_PREFIX}{column.header}",
             )
+    if choices.left_out:
+        st.caption(
+            f"{choices.left_out:,} more unmatched columns are not listed "
+            f"({choices.left_out_empty:,} of them hold no data); they are kept as extra columns. "
+            "Map one with a mapping file (README, --mapping) or by renaming its header."
+        )
 
     stage_words = list(dict.fromkeys([*plan.unknown_stages, *(w for w, _ in plan.stage_mapping)]))
     if stage_words:

@@ -75,7 +75,8 @@ def test_a_viewer_reaches_the_decisions_page(sample_db: Path) -> None:
         "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
     }
     at.secrets["roles"] = {"analysts": ["ana@example.com"], "viewers": ["@example.com"], "default": "none"}
-    at.user = {"is_logged_in": True, "email": "val@example.com", "name": "val"}
+    at.user = {"is_logged_in": True, "email": "val@example.com", "name": "val",
+               "email_verified": True}
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception and not at.error

@@ -109,7 +109,8 @@ def _with_auth(at: AppTest, email: str | None) -> AppTest:
     if email is None:
         at.user = {"is_logged_in": False}
     else:
-        at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
+        at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0],
+                   "email_verified": True}
     return at
 
 

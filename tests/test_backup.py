@@ -63,8 +63,11 @@ def test_a_backup_is_the_database_as_it_was_before_the_change(db_file: Path) -> 
 
 def test_only_the_newest_backups_are_kept(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     portfolio_with(db_file, JAN)
-    taken = [backup.make_backup(db_file, reason, keep=3)
-             for reason in ("import", "delete", "import", "import", "restore")]
+    taken = []
+    for n, reason in enumerate(("import", "delete", "import", "import", "restore")):
+        taken.append(backup.make_backup(db_file, reason, keep=3))
+        with store.connect(db_file) as con:  # the change the backup was taken before
+            hostile.store_month(con, date(2026, n + 1, 1), hostile.canonical_rows(20, seed=n))
 
     kept = backup.list_backups(db_file)
 
@@ -74,6 +77,7 @@ def test_only_the_newest_backups_are_kept(db_file: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setenv(backup.BACKUPS_ENV, "1")
     backup.make_backup(db_file, "delete")
+    assert backup.make_backup(db_file, "delete") == backup.list_backups(db_file)[0].path
     assert [info.action for info in backup.list_backups(db_file)] == ["delete"]
 
 

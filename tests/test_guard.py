@@ -75,7 +75,7 @@ def test_the_generated_workbooks_are_real_ones_a_reader_opens() -> None:
 
 def test_size_messages_give_the_figures_and_the_limit() -> None:
     assert "26 MB; the upload limit is 25 MB" in str(refusal(hostile.too_large_file()))
-    assert "expands to 1.2 GB when opened; the limit is 300 MB" in str(
+    assert "expands to 1.2 GB when opened; the limit is 200 MB" in str(
         refusal(hostile.declared_oversize()))
     bomb = refusal(hostile.zip_bomb())
     assert "xl/worksheets/sheet1.xml" in str(bomb) and "zip bomb" in str(bomb)

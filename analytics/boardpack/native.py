@@ -25,6 +25,7 @@ from pptx.util import Length, Pt
 
 from analytics.boardpack.content import NativeChart, Series
 from analytics.charts.theme import DECK_BODY_PT, DECK_FONT, GRID, INK, MUTED
+from analytics.export import neutralise
 
 _TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -46,10 +47,13 @@ def add_native_chart(slide: Slide, spec: NativeChart, left: Length, top: Length,
     # The same goes for the series within a group: reversed, the first is drawn on top.
     flip = spec.kind == "bar"
     order = (lambda items: tuple(reversed(items))) if flip else tuple
-    data.categories = order(spec.categories)
+    # The chart's data travels as an embedded workbook that opens in Excel with "Edit Data";
+    # its writer turns text starting with "=" into a live formula. Workbook text (a business
+    # unit, a cause) is neutralised there by the rule of the CSV/Excel exports.
+    data.categories = order(tuple(neutralise(c) for c in spec.categories))
     specs = order(spec.series)
     for series in specs:
-        data.add_series(series.name, order(series.values))
+        data.add_series(neutralise(series.name), order(series.values))
     # python-pptx 1.0 annotates add_chart as returning the Chart; it returns the GraphicFrame.
     frame = cast(GraphicFrame, slide.shapes.add_chart(_TYPES[spec.kind], left, top, width, height,
                                                       data))

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from analytics.charts.theme import MUTED, NOTE_SIZE, REFERENCE
 from analytics.domain import CAUSE_LABELS, STAGE_LABELS
 from analytics.metrics.types import NOT_SET, ReferenceFigure
+from analytics.text import escape_plotly
 
 #: Days per month on time axes: the mean Gregorian month, so day 365 sits at 12.0 months.
 DAYS_PER_MONTH = 365.25 / 12
@@ -23,7 +24,7 @@ def is_missing(value: object) -> bool:
 
 def plain(value: object) -> str:
     """Workbook text made inert for Plotly's HTML-like labels (a '<b>' in a name stays text)."""
-    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+    return escape_plotly(value)
 
 
 def group_key(value: object) -> str:

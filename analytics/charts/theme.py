@@ -15,6 +15,7 @@ import plotly.io as pio
 from analytics import formatting
 from analytics.domain import UNATTRIBUTED, Cause, Stage
 from analytics.metrics.report import DEFAULT_STALL_DAYS
+from analytics.text import escape_plotly
 
 TEMPLATE_NAME = "board"
 
@@ -250,7 +251,8 @@ def finish(
         margin=dict(t=top, b=footer_gap + 30),
     )
     fig.add_annotation(
-        text=ctx.footer(), xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left",
+        # The footer names the filters, which come from the URL (?bu=) and the workbook.
+        text=escape_plotly(ctx.footer()), xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left",
         yanchor="top", yshift=-footer_gap, showarrow=False, align="left",
         font=dict(size=FOOTER_SIZE, color=MUTED), name=FOOTER_NAME,
     )

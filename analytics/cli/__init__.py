@@ -60,6 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortfolioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # A database that opened but fails a later read (a damaged block) raises DuckDB's own
+        # errors; DuckDB is imported only by the commands that use it, so it is matched by name.
+        if "duckdb" not in type(exc).__module__:
+            raise
+        from analytics import store
+
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        print(f"error: {store.damaged_message(store.db_path(getattr(args, 'db', None)), detail)}",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: nothing was changed by an unfinished import", file=sys.stderr)
         return 130

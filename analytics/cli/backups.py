@@ -27,10 +27,12 @@ def _list(db: str | None) -> int:
               f"in {backup.backup_dir(path)}.")
         return 0
     print(f"Backups of {path}, newest first (the newest {backup.keep_count()} are kept):")
-    print(f"  {'name':<48} {'taken (UTC)':<19}  {'before':<8} {'size':>9}")
+    print(f"  {'name':<48} {'taken (UTC)':<19}  {'before':<8} {'size':>9}  integrity")
     for info in backups:
+        # Verified: every table read back whole when it was taken (older copies were not checked).
+        check = "verified" if info.verified else "not checked"
         print(f"  {info.name:<48} {info.taken_at:%Y-%m-%d %H:%M:%S}  {info.action:<8} "
-              f"{file_size(info.size):>9}")
+              f"{file_size(info.size):>9}  {check}")
     print("Restore one with: python -m analytics backups restore NAME")
     return 0
 

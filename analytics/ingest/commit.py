@@ -162,19 +162,39 @@ def import_with_plan(
     with store.connect(db, read_only=True) as con:
         plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits,
                               sheet=sheet)
-        holds_data = bool(store.list_snapshots(con))
         samples = [] if is_sample else sample_months(con)
     if plan.errors:
         raise refusal(plan)
     if samples and not replace_sample:
         raise sample_refusal(samples)
-    if holds_data and not is_sample:
-        # Taken with no connection open: DuckDB's lock would not cover a copy made under one.
-        make_backup(db, "import")
+    if not is_sample:
+        backup_before_commit(db, plan, replace=replace)
     with store.connect(db) as con:
         result = commit_import(con, plan, replace=replace, imported_by=imported_by,
                                is_sample=is_sample, replace_sample=replace_sample)
     return plan, result
+
+
+def will_write(con: duckdb.DuckDBPyConnection, plan: ImportPlan, *, replace: bool) -> bool:
+    """True when committing `plan` would change the database: not the same file again, and
+    not a different file for a stored month without `replace` (that is refused)."""
+    if plan.as_of is None or plan.errors:
+        return False
+    stored = store.snapshot_sha(con, plan.as_of)
+    return stored != plan.sha256 and (stored is None or replace)
+
+
+def backup_before_commit(
+    db: str | os.PathLike[str] | None, plan: ImportPlan, *, replace: bool,
+) -> Path | None:
+    """A backup, only when the database holds a month and committing `plan` will write.
+
+    No-op re-imports and refusals take none, so they never rotate a good backup away.
+    """
+    with store.connect(db, read_only=True) as con:
+        needed = bool(store.list_snapshots(con)) and will_write(con, plan, replace=replace)
+    # Taken with no connection open: DuckDB's lock would not cover a copy made under one.
+    return make_backup(db, "import") if needed else None
 
 
 def import_file(

@@ -278,6 +278,15 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             f"and upload it again.",
         )
     for info in infos:
+        if (info.filename.lower() == "xl/sharedstrings.xml"
+                and info.file_size > limits.max_shared_strings_bytes):
+            raise _refuse(
+                "too_much_text",
+                f"The workbook's text (its shared-strings part) expands to "
+                f"{_size(info.file_size)} when opened; the limit is "
+                f"{_size(limits.max_shared_strings_bytes)}. A portfolio export holds far less: "
+                f"delete unused sheets and long comments in Excel, save, and upload it again.",
+            )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
             raise _refuse(
@@ -323,8 +332,9 @@ def _inflate_all(data: bytes, infos: list[zipfile.ZipInfo], row_limits: Limits |
     for span in _spans(data, infos):
         info = span.info
         scanner = _DtdScanner(info.filename) if _parsed_as_xml(info.filename) else None
-        rows = (_RowCounter(row_limits) if row_limits is not None
-                and _WORKSHEET.match(info.filename) else None)
+        is_sheet = row_limits is not None and _WORKSHEET.match(info.filename) is not None
+        rows = _RowCounter(row_limits) if row_limits is not None and is_sheet else None
+        extent = _ExtentScanner(info.filename, row_limits) if row_limits is not None and is_sheet else None
         produced = 0
         crc = 0
         for chunk in _inflate(view[span.start:span.end], info):
@@ -336,6 +346,8 @@ def _inflate_all(data: bytes, infos: list[zipfile.ZipInfo], row_limits: Limits |
                 scanner.feed(chunk)
             if rows is not None:
                 rows.feed(chunk)
+            if extent is not None:
+                extent.feed(chunk)
         if produced != info.file_size or crc != info.CRC:
             raise _damaged(f"part '{info.filename}' fails its checksum")
 
@@ -479,6 +491,100 @@ class _RowCounter:
                 f"the rows below your data in Excel (select them, right-click > Delete), save "
                 f"and upload again; otherwise upload a workbook with just the portfolio.",
             )
+
+
+def column_number(letters: bytes) -> int:
+    """'A' -> 1, 'XFD' -> 16,384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+#: `<dimension ref="A1:XFD1048576"/>`, with any namespace prefix.
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?dimension\s[^>]{0,200}?\bref=[\"']([^\"']{1,40})[\"']")
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+#: Cell references (`r="XFD1048576"`) or row numbers (`r="1048576"`) that may lie beyond the
+#: default limits: three letters (column 703 on), or row 200,000 on. Only these few are looked
+#: at closely; a lower row limit is still enforced exactly by the reader. The pattern
+#: starts with a literal so the regex engine skips ahead fast; the attribute's word boundary
+#: is checked on the few matches.
+_FAR_REF = re.compile(rb"r=[\"']([A-Z]{3}[0-9]{1,7}|[A-Z]{0,2}(?:[2-9][0-9]{5}|[0-9]{7}))[\"']")
+#: The dimension element sits before the cells, at the start of the part.
+_DIMENSION_WITHIN = 256 * 1024
+
+
+class _ExtentScanner:
+    """Bounds one worksheet's extent before any reader runs: the `dimension` element it
+    declares and the farthest cell or row reference present.
+
+    The native reader allocates a sheet's whole extent, dense, from its first used cell to its
+    last: a header, three rows and one cell at XFD1048576 (1.8 KB) asks for 549 GB and aborts
+    the process. Real portfolio sheets span a few dozen columns.
+    """
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name = name
+        self.max_rows = limits.max_rows + ROW_MARGIN
+        self.max_columns = limits.max_columns
+        self.max_cells = limits.max_extent_cells
+        self.limits = limits
+        self.carry = b""
+        self.dimension_seen = False
+        self.scanned = 0
+
+    def feed(self, chunk: bytes) -> None:
+        joined = self.carry + chunk
+        if not self.dimension_seen and self.scanned < _DIMENSION_WITHIN:
+            found = _DIMENSION.search(joined)
+            if found:
+                self.dimension_seen = True
+                self._check_dimension(found.group(1))
+        self.scanned += len(chunk)
+        for match in _FAR_REF.finditer(joined):
+            before = joined[match.start() - 1:match.start()]
+            if before.isspace():
+                self._check_ref(match.group(1))
+        # A reference cut by the chunk boundary is found whole in the next joined buffer.
+        self.carry = joined[-64:]
+
+    def _check_dimension(self, ref: bytes) -> None:
+        corners = [_REF.fullmatch(part.strip().upper()) for part in ref.split(b":")]
+        if not all(corners) or len(corners) > 2:
+            return
+        cols = [column_number(c.group(1)) for c in corners if c]
+        rows = [int(c.group(2)) for c in corners if c]
+        width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
+        where = ref.decode("ascii", "replace")
+        self._check(width, height, f"declares its used range as {where}")
+        if width * height > self.max_cells:
+            raise self._refusal(
+                f"declares its used range as {where}, {width * height:,} cells; the limit is "
+                f"{self.max_cells:,}"
+            )
+
+    def _check_ref(self, ref: bytes) -> None:
+        found = _REF.fullmatch(ref)
+        column = column_number(found.group(1)) if found else 1
+        row = int(found.group(2)) if found else int(ref)
+        self._check(column, row, f"has a cell or row at {ref.decode('ascii')}")
+
+    def _check(self, columns: int, rows: int, what: str) -> None:
+        if columns > self.max_columns:
+            raise self._refusal(f"{what}, {columns:,} columns wide; the limit is "
+                                f"{self.max_columns:,} columns")
+        if rows > self.max_rows:
+            raise self._refusal(f"{what}, {rows:,} rows down; the limit is {self.max_rows:,} rows")
+
+    def _refusal(self, detail: str) -> ImportRefused:
+        sheet = self.name.rsplit("/", 1)[-1].removesuffix(".xml")
+        return _refuse(
+            "sheet_too_wide" if "columns" in detail else "sheet_too_long",
+            f"Worksheet part '{sheet}' of this workbook {detail}. Real portfolio sheets are far "
+            f"smaller; a stray cell far right or far down makes a sheet this large. In Excel, "
+            f"press Ctrl+End to find the last cell, delete the empty columns and rows up to it, "
+            f"save, and upload it again.",
+        )
 
 
 # --------------------------------------------------------------------------------------------

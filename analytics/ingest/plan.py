@@ -105,7 +105,7 @@ def prepare_import(
     own_stages, stage_problems = resolve_stages(parts.stages)
     problems += stage_problems
     remembered_headers, remembered_stages = _memory(con)
-    heads = sheet_heads(open_workbook(data))
+    heads = sheet_heads(open_workbook(data, limits))
     if not heads:
         raise refuse_empty(file_name)
     sheets = tuple(h.name for h in heads)

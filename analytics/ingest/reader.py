@@ -1,22 +1,36 @@
-"""Reading workbook cells with python-calamine (xlsx, xlsm, xlsb, xls, ods).
+"""Reading workbook cells with python-calamine (xlsx, xlsm, xlsb, xls, ods) in a child process.
 
 Cells come back as written: text as text, numbers as floats, date-formatted cells as dates,
 empty cells as "". No reader-side list of "missing" strings: each field decides later.
+
+Calamine is native code. A crafted workbook can make it abort the process (SIGABRT when an
+allocation fails) or allocate gigabytes, which no `except` can catch. So `open_workbook` runs it
+in a child process (analytics/ingest/read_child.py) limited in address space and CPU time, and
+gets back plain values: a crash, a runaway allocation or a timeout ends the child only and
+becomes a refusal ("this workbook could not be read safely: ..."). The server and the CLI stay up.
 """
 from __future__ import annotations
 
-import io
+import datetime
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
-from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from analytics.limits import Limits
+from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
 
 #: Title rows above the header are common; a header further down than this is not looked for.
 HEADER_SCAN_ROWS = 30
+_CHILD = Path(__file__).with_name("read_child.py")
 
 
 @dataclass(frozen=True)
@@ -29,12 +43,21 @@ class SheetHead:
     top: int                      # 0-based sheet row of rows[0]
     left: int                     # 0-based sheet column of rows[i][0]
     height: int                   # rows from `top` to the last used row
-    rows: Sequence[Sequence[object]]
-    sheet: CalamineSheet = field(repr=False, compare=False)
+    rows: list[list[object]]
+    #: Every row of the sheet (None when the sheet is beyond the limits and was not read whole).
+    cells: list[list[object]] | None = field(default=None, repr=False, compare=False)
+    width: int = 0                # columns from `left` to the last used column
 
     def excel_row(self, offset: int) -> int:
         """The row number Excel shows for rows[offset] (or any offset below the head)."""
         return self.top + offset + 1
+
+
+@dataclass(frozen=True)
+class ParsedWorkbook:
+    """What the child process read: the worksheets that hold cells, in workbook order."""
+
+    sheets: tuple[SheetHead, ...]
 
 
 def column_letter(index: int) -> str:
@@ -53,53 +76,124 @@ def _refuse(code: str, message: str, *, sheet: str | None = None, row: int | Non
     return ImportRefused(f"Import refused: {problem.describe()}", (problem,))
 
 
-def open_workbook(data: bytes) -> CalamineWorkbook:
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # calamine reports Rust panics as BaseException
+def _unsafe(detail: str) -> ImportRefused:
+    return _refuse(
+        "unsafe_workbook",
+        f"this workbook could not be read safely: {detail}. Nothing was imported. Open it in "
+        "Excel, copy the portfolio's cells into a new workbook, save it as .xlsx and upload that",
+    )
+
+
+class _PlainValues(pickle.Unpickler):
+    """Unpickles the child's answer allowing no class but the datetime types cells hold."""
+
+    _ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset(
+        ("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone"))
+
+    def find_class(self, module: str, name: str) -> type:
+        if (module, name) in self._ALLOWED:
+            return getattr(datetime, name)  # type: ignore[no-any-return]
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
+
+
+def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
+    """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
+    and the cells at once)."""
+    command = [
+        sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
+        str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
+        str(limits.read_address_space_bytes), str(limits.read_cpu_seconds),
+    ]
+    with tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=stderr)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            child.kill()
+
+        timer = threading.Timer(limits.read_wall_seconds, stop)
+        timer.start()
+        answer: object = None
+        try:
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                # The child reads all its input before it writes anything: no deadlock.
+                child.stdin.write(data)
+                child.stdin.close()
+            except BrokenPipeError:
+                pass
+            try:
+                answer = _PlainValues(child.stdout).load()
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                    MemoryError):
+                answer = None
+            child.stdout.read()
+            code = child.wait()
+        finally:
+            timer.cancel()
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        stderr.seek(0)
+        detail = stderr.read(4096)
+    if timed_out.is_set():
+        raise _unsafe(f"reading it took longer than {limits.read_wall_seconds:.0f} s")
+    if code != 0:
+        raise _unsafe(_why_child_ended(code, detail, limits))
+    if not isinstance(answer, dict):
+        raise _unsafe("the reader returned no usable answer")
+    return answer
+
+
+def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
+    text = stderr.decode("utf-8", "replace")
+    memory = f"{limits.read_address_space_bytes // (1024 * 1024):,} MB"
+    if code == -signal.SIGXCPU or code == -signal.SIGKILL and "CPU" in text:
+        return f"reading it needed more than {limits.read_cpu_seconds} s of processor time"
+    if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 3) or "memory" in text.lower():
+        return (f"the spreadsheet reader stopped (it needed more than the {memory} a workbook "
+                "may use, or the file is built to crash it)")
+    if code < 0:
+        return f"the spreadsheet reader was stopped by signal {signal.Signals(-code).name}"
+    return f"the spreadsheet reader failed (exit status {code})"
+
+
+def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
+    """The workbook's worksheets, parsed in a resource-limited child process."""
+    answer = _run_child(data, limits)
+    if "error" in answer:
+        sheet = answer.get("sheet")
+        where = {"sheet": sheet} if isinstance(sheet, str) else {}
+        what = "this sheet" if where else "the workbook"
         raise _refuse(
             "unreadable_workbook",
-            f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel, "
-            "save it again as .xlsx and retry",
-        ) from exc
+            f"{what} cannot be read ({answer['error']}); open the workbook in Excel, save it "
+            "again as .xlsx and retry",
+            **where,
+        )
+    sheets = answer.get("sheets")
+    if not isinstance(sheets, list):
+        raise _unsafe("the reader returned no usable answer")
+    return ParsedWorkbook(tuple(
+        SheetHead(
+            name=str(s["name"]), index=int(s["index"]), visible=bool(s["visible"]),
+            top=int(s["top"]), left=int(s["left"]), height=int(s["height"]),
+            rows=s["rows"][:HEADER_SCAN_ROWS],
+            cells=s["rows"] if s["complete"] else None, width=int(s["width"]),
+        )
+        for s in sheets
+    ))
 
 
-def sheet_heads(workbook: CalamineWorkbook) -> list[SheetHead]:
+def sheet_heads(workbook: ParsedWorkbook) -> list[SheetHead]:
     """Every worksheet that holds cells, with its first HEADER_SCAN_ROWS rows."""
-    heads = []
-    for index, meta in enumerate(workbook.sheets_metadata):
-        if meta.typ is not SheetTypeEnum.WorkSheet:
-            continue
-        try:
-            sheet = workbook.get_sheet_by_name(meta.name)
-            start = sheet.start
-            rows = sheet.to_python(nrows=HEADER_SCAN_ROWS) if start is not None else []
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # calamine reports Rust panics as BaseException
-            raise _refuse(
-                "unreadable_workbook",
-                f"this sheet cannot be read ({type(exc).__name__}: {exc}); open the workbook "
-                "in Excel, save it again as .xlsx and retry",
-                sheet=meta.name,
-            ) from exc
-        if start is None or not rows:
-            continue
-        heads.append(SheetHead(
-            name=meta.name, index=index, visible=meta.visible is SheetVisibleEnum.Visible,
-            top=start[0], left=start[1], height=sheet.height, rows=rows, sheet=sheet,
-        ))
-    return heads
+    return list(workbook.sheets)
 
 
 def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray:
-    """The cells below the header row as a 2-D object array (rows x columns of the head).
-
-    The row limit is checked against the sheet's extent before any cell becomes a Python
-    object, so an oversized sheet costs no memory beyond calamine's own.
-    """
+    """The cells below the header row as a 2-D object array (rows x columns of the head)."""
     body_rows = head.height - header_offset - 1
     if body_rows > limits.max_rows:
         first_over = head.excel_row(header_offset + 1 + limits.max_rows)
@@ -109,19 +203,26 @@ def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray
             f"{limits.max_rows:,}. Remove rows from row {first_over} down, or split the export",
             sheet=head.name, row=first_over,
         )
-    if body_rows <= 0:
-        return np.empty((0, len(head.rows[0]) if head.rows else 0), dtype=object)
-    try:
-        rows = head.sheet.to_python()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # calamine reports Rust panics as BaseException
+    if head.width > limits.max_columns:
         raise _refuse(
-            "unreadable_workbook",
-            f"this sheet cannot be read ({type(exc).__name__}: {exc}); save it again as .xlsx",
+            "too_many_columns",
+            f"the sheet's cells span {head.width:,} columns; the limit is "
+            f"{limits.max_columns:,}. Delete the columns right of the portfolio's last column "
+            f"({column_letter(head.left + limits.max_columns - 1)}) in Excel, save and retry",
             sheet=head.name,
-        ) from exc
-    body = rows[header_offset + 1:]
-    grid = np.empty((len(body), len(rows[0])), dtype=object)
+        )
+    width = len(head.rows[0]) if head.rows else 0
+    if body_rows <= 0:
+        return np.empty((0, width), dtype=object)
+    if head.cells is None:
+        raise _refuse(
+            "too_many_cells",
+            f"the workbook's sheets hold more than {limits.max_workbook_cells:,} cells "
+            f"(this one spans {head.height:,} rows x {head.width:,} columns); delete the other "
+            "sheets and the unused columns in Excel, save and retry",
+            sheet=head.name,
+        )
+    body = head.cells[header_offset + 1:]
+    grid = np.empty((len(body), width), dtype=object)
     grid[:] = body
     return grid

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -183,7 +184,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 # --------------------------------------------------------------------------------------------
 # Zip bombs and lies.
 
-def zip_bomb(expanded: int = 250 * MB) -> bytes:
+def zip_bomb(expanded: int = 180 * MB) -> bytes:
     """One sheet part that inflates `expanded` bytes from under 1 MB (about 335 times)."""
     block = b"<row><c t=\"inlineStr\"><is><t>AAAAAAAA</t></is></c></row>" * 16_384
     return rebuild({SHEET: repeated(SHEET, b"<worksheet><sheetData>", block, expanded // len(block))})
@@ -194,8 +195,8 @@ def declared_oversize(expanded: int = 1200 * MB) -> bytes:
     return rebuild({SHEET: repeated(SHEET, b"<worksheet>", b"\0" * MB, expanded // MB)})
 
 
-def near_limits(expanded: int = 280 * MB) -> bytes:
-    """An honest part just inside every limit (280 MB at ~150:1): accepted, and the guard must
+def near_limits(expanded: int = 190 * MB) -> bytes:
+    """An honest part just inside every limit (190 MB at ~150:1): accepted, and the guard must
     inflate all of it, streaming, to check its CRC and scan it for a DTD."""
     rng = random.Random(5)
     block = b"".join(bytes([rng.randrange(256)]) * 400 for _ in range(MB // 400))
@@ -602,6 +603,36 @@ def database_digest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]
 
 
 # --------------------------------------------------------------------------------------------
+# The second round (issue 11): shapes that crashed or bloated the native reader.
+
+def sparse_extent(rows: int = 3, far_cell: str = "XFD1048576", dimension: bool = True) -> bytes:
+    """The portfolio header, `rows` initiatives and one cell at `far_cell`: a few KB whose dense
+    extent is 17 billion cells. The native reader aborted the process (SIGABRT) on it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(HEADERS[:3]))
+    for n in range(rows):
+        sheet.append([f"AI-{n:04d}", f"Initiative {n}", "Pilot"])
+    sheet[far_cell] = "stray"
+    out = io.BytesIO()
+    book.save(out)
+    if dimension:
+        return out.getvalue()
+    sheet_xml = re.sub(rb"<dimension [^>]*/>", b"", parts_of(out.getvalue())[SHEET])
+    return rebuild({SHEET: deflated(SHEET, sheet_xml)}, out.getvalue())
+
+
+def big_shared_strings(expanded: int = 80 * MB) -> bytes:
+    """A shared-strings part of `expanded` bytes at a modest ratio (~150): under the old total
+    limit, 296 MB of it cost the reader 574 MB."""
+    rng = random.Random(11)
+    block = b"".join(b"<si><t>" + bytes([65 + rng.randrange(26)]) * 400 + b"</t></si>"
+                     for _ in range(MB // 420))
+    return rebuild({"xl/sharedStrings.xml": repeated(
+        "xl/sharedStrings.xml", b"<sst>", block, expanded // len(block), b"</sst>")})
+
+
+# --------------------------------------------------------------------------------------------
 # The catalogue.
 
 @dataclass(frozen=True)
@@ -646,6 +677,10 @@ CASES: tuple[Case, ...] = (
     Case("empty_file", lambda: b"", "empty_file"),
     Case("random_bytes", random_bytes, "not_a_workbook"),
     Case("too_large_file", too_large_file, "file_too_large"),
+    Case("sparse_extent", sparse_extent, "sheet_too_wide"),
+    Case("sparse_extent_3000_rows", lambda: sparse_extent(rows=3_000), "sheet_too_wide"),
+    Case("sparse_extent_no_dimension", lambda: sparse_extent(dimension=False), "sheet_too_long"),
+    Case("big_shared_strings", big_shared_strings, "too_much_text"),
     Case("formula_injection", formula_injection_workbook, None, accepted_as=WorkbookFormat.XLSX),
     Case("near_limits", near_limits, None, accepted_as=WorkbookFormat.XLSX),
     Case("macro_workbook", macro_workbook, None, "portfolio.xlsm", WorkbookFormat.XLSM),
