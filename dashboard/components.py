@@ -1,11 +1,17 @@
 """Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from analytics.kpis import NO_CHANGE
-from analytics.text import escape_markdown
 from analytics.problems import PortfolioError
+from analytics.text import escape_markdown
+
+if TYPE_CHECKING:
+    from analytics.charts.catalog import Chart
 
 escape_md = escape_markdown
 
@@ -99,12 +105,13 @@ def _column_config(frame) -> dict[str, object]:
     return config
 
 
-def page_slides_button(f, ctx, names: tuple[str, ...], page: str) -> None:
-    """This page's charts as slides, in the board pack's style, built when clicked."""
+def page_slides_button(f, ctx, charts: tuple[Chart, ...], page: str) -> None:
+    """This page's charts (catalog entries) as slides, in the board pack's style, built when
+    clicked. Charts that ignore the filters are left out under them, and the deck says so."""
     from dashboard import data
 
     st.download_button(
-        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, names),
+        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, charts),
         file_name=f"{ctx.file_stem(f'slides-{page}')}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         on_click="ignore", icon=":material/slideshow:", key=f"slides-{page}",
@@ -160,29 +167,54 @@ def initiative_table(frame, *, key: str | None = None, height: int | str = "auto
     return event
 
 
-def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
-    """A board-ready chart; when `behind` is given, clicking a bar lists its initiatives.
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The initiatives behind the points a reader clicked on one chart."""
+
+    frame: object     # pandas DataFrame
+    key: str
+    stem: str
+
+
+def chart(entry: Chart, f, ctx, *, key: str | None = None, behind=None,
+          initiative_id: str | None = None, initiative_name: str | None = None,
+          hint: str = "a bar") -> Selection | None:
+    """A board-ready chart from the catalog; when `behind` is given, clicking a bar selects its
+    initiatives, returned for `selection_table` to list at full width under the chart's row.
 
     `behind(customdata) -> DataFrame` resolves one clicked point's customdata.
     """
     from analytics.charts.theme import download_config
+    from dashboard import data
 
-    config = download_config(ctx, name)
+    key = key or entry.key
+    stem = entry.key if initiative_id is None else f"{entry.key}-{initiative_id}"
+    fig = data.figure(entry, f, initiative_id=initiative_id, initiative_name=initiative_name)
+    config = download_config(entry.context(ctx), stem)
     if behind is None:
         st.plotly_chart(fig, key=key, config=config, theme=None)
-        return
+        return None
     event = st.plotly_chart(
         fig, key=key, config=config, theme=None, on_select="rerun", selection_mode="points",
     )
     points = event.selection.points if event else []
     if not points:
-        st.caption("Click a bar to list the initiatives behind it.")
-        return
+        st.caption(f"Click {hint} to list the initiatives behind it.")
+        return None
     import pandas as pd
 
     frames = [behind(p.get("customdata")) for p in points if p.get("customdata") is not None]
     if not frames:
-        return
+        return None
     selected = pd.concat(frames).drop_duplicates(subset=["initiative_id"]) if len(frames) > 1 else frames[0]
-    st.markdown(f"**{len(selected)} initiatives behind your selection**")
-    initiative_table(selected, key=f"{key}-behind", download=f"{ctx.file_stem(name)}-selection")
+    return Selection(selected, key, f"{ctx.file_stem(stem)}-selection")
+
+
+def selection_table(*selections: Selection | None) -> None:
+    """The initiatives behind clicked points, each at the full width of the page."""
+    for selection in selections:
+        if selection is None:
+            continue
+        n = len(selection.frame)
+        st.markdown(f"**{n} {'initiative' if n == 1 else 'initiatives'} behind your selection**")
+        initiative_table(selection.frame, key=f"{selection.key}-behind", download=selection.stem)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.charts import catalog
 from analytics.domain import ALL_STAGES, STAGE_LABELS
 from dashboard import components, data, frame
 
@@ -36,9 +37,7 @@ st.caption(components.escape_md(data.initiative_caption(chosen)))
 
 history = data.history(f, initiative_id)
 components.chart(
-    data.figure("stage_timeline", f, initiative_id=initiative_id, name=str(chosen["name"])),
-    key="timeline", ctx=ctx,
-    name=f"timeline-{initiative_id}",
+    catalog.STAGE_TIMELINE, f, ctx, initiative_id=initiative_id, initiative_name=str(chosen["name"]),
 )
 detail = data.initiative_detail(report, initiative_id)
 left, right = st.columns(2)

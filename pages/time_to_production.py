@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.charts import catalog
 from analytics.charts.theme import format_pct
 from dashboard import components, data, frame
 
@@ -37,10 +38,7 @@ col3.metric(
         or "none"
     ),
 )
-components.chart(
-    data.figure("time_to_production", f),
-    key="ttp", ctx=ctx, name="time-to-production",
-)
+components.chart(catalog.TIME_TO_PRODUCTION, f, ctx, key="ttp")
 if ttp.left_out:
     st.warning(
         f"{ttp.left_out} {'initiative' if ttp.left_out == 1 else 'initiatives'} that reached pilot "
@@ -51,4 +49,4 @@ with st.expander("The pilots behind the curve"):
     components.initiative_table(ttp.subjects)
 st.caption(data.reference_caveat())
 
-components.page_slides_button(f, ctx, ("time-to-production",), "time-to-production")
+components.page_slides_button(f, ctx, (catalog.TIME_TO_PRODUCTION,), "time-to-production")

@@ -29,6 +29,7 @@ from analytics.boardpack import (
     zip_file_name,
 )
 from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
+from analytics.charts import catalog
 from analytics.charts.common import cause_label
 from analytics.charts.export import ChromiumMissing
 from analytics.charts.theme import (
@@ -463,11 +464,31 @@ def test_a_page_gets_a_short_deck_of_its_own_charts(sample_db_master, no_chromiu
         rows = load_rows(con, date(2026, 11, 1))
     data = pack_data(rows, date(2026, 11, 1))
     ctx = ChartContext(as_of=date(2026, 11, 1), source="portfolio-2026-11.xlsx", is_sample=True)
-    deck = Presentation(io.BytesIO(build_deck(data, ctx, only=("stall-causes", "business-unit-by-cause"))))
+    deck = Presentation(io.BytesIO(build_deck(
+        data, ctx, only=(catalog.BUSINESS_UNIT_BY_CAUSE, catalog.STALL_CAUSES))))
     # Title, headline figures, then the two charts of the Stalls page in the pack's order.
     assert len(deck.slides) == 4
     causes = data.report.stalls
     assert title(deck.slides[2]).startswith("Poor data readiness is the top stall cause")
     assert f"of {causes.count} stalled" in title(deck.slides[2])
-    with pytest.raises(ValueError, match="no chart slide named nonsense"):
-        build_deck(data, ctx, only=("nonsense",))
+    assert title(deck.slides[3]) == chart_slides(data, ctx, (catalog.BUSINESS_UNIT_BY_CAUSE,))[0].title
+
+
+def test_under_a_filter_a_page_deck_leaves_out_the_whole_portfolio_split_and_says_so(
+    first_month, no_chromium,
+) -> None:
+    month = date(2025, 6, 1)
+    data = pack_data(read(first_month, month), month, business_unit="Finance")
+    ctx = ChartContext(as_of=month, source="portfolio-2025-06.xlsx", filters="Business unit: Finance")
+    page = (catalog.FUNNEL, catalog.CONVERSION_BY_BUSINESS_UNIT)
+    deck = Presentation(io.BytesIO(build_deck(data, ctx, only=page)))
+    assert len(deck.slides) == 3                       # title, headline figures, the funnel
+    cover = " ".join(text_of(s) for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Left out under these filters: Conversion by business unit" in cover
+
+
+def test_each_chart_is_declared_once_with_a_unique_key_and_the_pack_in_reading_order() -> None:
+    keys = [c.key for c in catalog.CATALOG]
+    assert len(keys) == len(set(keys))
+    assert [c.key for c in catalog.PACK] == list(CHARTS)
+    assert all(c.slide is not None for c in catalog.PACK)

@@ -12,19 +12,21 @@ CLI: `python -m analytics boardpack` (analytics.boardpack.command). Docs: docs/b
 from __future__ import annotations
 
 from analytics.boardpack.bundle import ZIP_MIME, charts_zip, zip_file_name
-from analytics.boardpack.content import ChartSlide, NativeChart, PackData, Series, chart_slides, pack_data
+from analytics.boardpack.content import ChartSlide, NativeChart, PackData, Series, SlideText, pack_data
 from analytics.boardpack.deck import (
     CHROMIUM_NEEDED,
     DECK_TITLE,
     PPTX_MIME,
     Deck,
     build_deck,
+    chart_slides,
+    left_out,
     deck_file_name,
     make_deck,
 )
 
 __all__ = [
     "CHROMIUM_NEEDED", "DECK_TITLE", "PPTX_MIME", "ZIP_MIME", "ChartSlide", "Deck", "NativeChart",
-    "PackData", "Series", "build_deck", "charts_zip", "chart_slides", "deck_file_name", "make_deck",
+    "PackData", "Series", "SlideText", "build_deck", "charts_zip", "chart_slides", "deck_file_name", "left_out", "make_deck",
     "pack_data", "zip_file_name",
 ]

@@ -14,9 +14,16 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import charts, formatting
+from analytics import formatting
 from analytics.charts.cohorts import IMMATURE_NAME, MATURE_NAME, MAX_COHORTS
-from analytics.charts.common import cause_label, group_key, is_missing, month_label, stage_label
+from analytics.charts.common import (
+    cause_label,
+    group_key,
+    is_missing,
+    month_label,
+    stage_label,
+)
+from analytics.charts.source import ChartSource
 from analytics.charts.theme import (
     CAUSE_COLORS,
     CONTEXT,
@@ -26,13 +33,18 @@ from analytics.charts.theme import (
     REALIZED,
     REFERENCE,
     STAGE_COLORS,
-    ChartContext,
     format_pct,
 )
 from analytics.charts.trend import OVERALL_LABEL
 from analytics.charts.value import EXPECTED_NAME, REALIZED_NAME, by_group
 from analytics.domain import CAUSES, UNATTRIBUTED, Stage
-from analytics.metrics import REFERENCE_FIGURES, Report, breakdown, compute_report, trend
+from analytics.metrics import (
+    REFERENCE_FIGURES,
+    Report,
+    breakdown,
+    compute_report,
+    trend,
+)
 from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.metrics.types import LEFT_OUT_REASONS, ReferenceFigure
@@ -64,10 +76,31 @@ class PackData:
     previous: Report | None
     trend: pd.DataFrame
     by_business_unit: pd.DataFrame | None = None
+    by_solution_type: pd.DataFrame | None = None
 
     @property
     def is_filtered(self) -> bool:
         return self.report.business_unit is not None or self.report.solution_type is not None
+
+    # The chart catalog's ChartSource (analytics.charts.catalog): what a chart is built from.
+    def filtered_report(self) -> Report:
+        return self.report
+
+    def whole_report(self) -> Report:
+        # Whole-portfolio charts are only drawn unfiltered (see is_filtered), where both agree.
+        return self.report
+
+    def monthly_trend(self) -> pd.DataFrame:
+        return self.trend
+
+    def split(self, by: str) -> pd.DataFrame:
+        frame = {"business_unit": self.by_business_unit, "solution_type": self.by_solution_type}[by]
+        if frame is None or self.is_filtered:
+            raise LookupError(f"the pack holds no whole-portfolio split by {by}")
+        return frame
+
+    def initiative(self) -> tuple[pd.DataFrame, str | None]:
+        raise LookupError("a board pack is about the portfolio, not one initiative")
 
 
 def pack_data(
@@ -80,9 +113,11 @@ def pack_data(
     earlier = [m for m in months_in(rows) if m < report.as_of]
     previous = compute_report(rows, earlier[-1], stall_days=stall_days, **filters) if earlier else None
     history = trend(rows, stall_days=stall_days, up_to=report.as_of, **filters)
-    unfiltered = business_unit is None and solution_type is None
-    split = breakdown(rows, report.as_of, "business_unit", stall_days=stall_days) if unfiltered else None
-    return PackData(report, previous, history, split)
+    if business_unit is not None or solution_type is not None:
+        return PackData(report, previous, history)
+    return PackData(report, previous, history,
+                    breakdown(rows, report.as_of, "business_unit", stall_days=stall_days),
+                    breakdown(rows, report.as_of, "solution_type", stall_days=stall_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +148,15 @@ class NativeChart:
     label_every: int = 1            # category labels: every n-th (long month axes)
     subtitle: str | None = None     # replaces the picture's subtitle when it says more than this shows
     legend: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SlideText:
+    """What a chart's slide says besides the picture: the numbers behind it (speaker notes,
+    one per line) and, where PowerPoint has the chart type, an editable version."""
+
+    notes: str
+    native: NativeChart | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -165,7 +209,8 @@ def _references() -> dict[str, ReferenceFigure]:
 
 # --- The slides --------------------------------------------------------------------------------
 
-def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def funnel_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     ref = _references()[PRODUCTION_REFERENCE]
     f = report.funnel
     notes = [
@@ -188,12 +233,11 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series=(Series("Initiatives", tuple(float(n) for n in reached), HIGHLIGHT,
                        point_colors=tuple(STAGE_COLORS[s] for s in steps)),),
     )
-    figure = charts.funnel_chart(report, ctx, reference=ref)
-    return ChartSlide("funnel", figure, "\n".join(notes), native if f.reached_pilot else None)
+    return SlideText("\n".join(notes), native if f.reached_pilot else None)
 
 
-def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
-    frame = history.sort_values("as_of").reset_index(drop=True)
+def trend_text(src: ChartSource) -> SlideText:
+    frame = src.monthly_trend().sort_values("as_of").reset_index(drop=True)
     notes = ["Month: pilot to production (reached production of reached pilot); reached scaling"]
     for row in frame.itertuples(index=False):
         notes.append(
@@ -210,8 +254,7 @@ def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
         label_every=3 if len(frame) > 12 else 1,
         subtitle="Pilot-to-production conversion at each month-end; the counts behind each month are in the notes",
     )
-    figure = charts.conversion_trend_chart(history, ctx)
-    return ChartSlide("conversion-trend", figure, "\n".join(notes), native if known else None)
+    return SlideText("\n".join(notes), native if known else None)
 
 
 def _share_top(top: float) -> float:
@@ -219,7 +262,8 @@ def _share_top(top: float) -> float:
     return min(1.0, (int(top * 1.25 * 10) + 1) / 10)
 
 
-def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def cohort_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     every = report.cohorts
     shown = every.iloc[-MAX_COHORTS:]
     notes = ["Pilot-start quarter: pilots; in production within 12 months (mature quarters) or so far"]
@@ -252,11 +296,11 @@ def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series=tuple(series), number_format=PCT, overlap=100, legend=len(series) > 1,
         value_max=_share_top(max(values + [0.1])),
     )
-    figure = charts.cohort_chart(report, ctx)
-    return ChartSlide("cohorts", figure, "\n".join(notes), native if len(shown) else None)
+    return SlideText("\n".join(notes), native if len(shown) else None)
 
 
-def time_to_production_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def time_to_production_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     ref = _references()[DURATION_REFERENCE]
     ttp = report.time_to_production
     subjects = ttp.subjects.loc[ttp.subjects["left_out_reason"].isna()]
@@ -274,8 +318,7 @@ def time_to_production_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         + " (biased toward fast ones; read it beside the 12-month estimate)",
         f"Survey figure for context: {ref.statement} ({ref.source}, {ref.year}); definitions differ",
     ]
-    figure = charts.time_to_production_chart(report, ctx, reference=ref)
-    return ChartSlide("time-to-production", figure, "\n".join(notes))
+    return SlideText("\n".join(notes))
 
 
 def _pareto_order(report: Report) -> pd.DataFrame:
@@ -289,7 +332,8 @@ def _pareto_order(report: Report) -> pd.DataFrame:
     return causes.loc[named]
 
 
-def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def cause_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     stalls = report.stalls
     notes = [
         f"Stalled (on hold, or more than {stalls.stall_days} days in pilot or scaling): {stalls.count} "
@@ -312,11 +356,11 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series=(Series("Stalled initiatives (weighted)", weighted, HIGHLIGHT,
                        point_colors=tuple(CAUSE_COLORS[k] for k in keys)),),
     )
-    figure = charts.cause_pareto_chart(report, ctx, measure="count")
-    return ChartSlide("stall-causes", figure, "\n".join(notes), native if stalls.count else None)
+    return SlideText("\n".join(notes), native if stalls.count else None)
 
 
-def heatmap_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def heatmap_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     stalled = report.stalls.stalled
     notes = ["Business unit (stalled): stalled initiatives flagged with each cause"]
     units = stalled.assign(_unit=[group_key(v) for v in stalled["business_unit"]])
@@ -330,11 +374,11 @@ def heatmap_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         if none:
             cells.append(f"{cause_label(UNATTRIBUTED)} {none}")
         notes.append(f"{unit} ({sizes[unit]}): " + ", ".join(cells))
-    figure = charts.cause_heatmap_chart(report, ctx)
-    return ChartSlide("business-unit-by-cause", figure, "\n".join(notes))
+    return SlideText("\n".join(notes))
 
 
-def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def value_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     out = report.outcomes
     groups = by_group(report, "business_unit")
     notes = [
@@ -360,26 +404,52 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
                 Series(REALIZED_NAME, realized, REALIZED)),
         legend=True, value_max=max(expected + realized + (1.0,)) * 1.2,
     )
-    figure = charts.value_chart(report, ctx, by="business_unit")
-    return ChartSlide("value-by-business-unit", figure, "\n".join(notes), native if len(money_rows) else None)
+    return SlideText("\n".join(notes), native if len(money_rows) else None)
 
 
-def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> ChartSlide:
+def stalled_budget_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
+    out = report.outcomes
+    groups = by_group(report, "business_unit")
+    notes = [
+        f"Budget of stalled initiatives: {money(out.stalled_budget)}; spend to date on stopped ones: "
+        f"{money(out.spend_on_stopped)}",
+        "Business unit: budget of stalled initiatives; spend to date on stopped ones",
+    ]
+    for unit, stuck, stopped in zip(groups["business_unit"], groups["stalled_budget"], groups["spend_on_stopped"]):
+        notes.append(f"{group_key(unit)}: {money(0.0 if is_missing(stuck) else float(stuck))}; "
+                     f"{money(0.0 if is_missing(stopped) else float(stopped))}")
+    return SlideText("\n".join(notes))
+
+
+def cause_budget_text(src: ChartSource) -> SlideText:
+    """The causes weighed by budget: the same numbers as by count, no native chart (its
+    native version shows counts)."""
+    return SlideText(cause_text(src).notes)
+
+
+def breakdown_text(src: ChartSource, by: str) -> SlideText:
+    """The whole portfolio's pilot-to-production by business unit or solution type."""
+    frame = src.split(by)
+    report = src.whole_report()
     ordered = frame.assign(conversion=frame["pilot_to_production"].astype(float)).sort_values(
-        ["conversion", "business_unit"], ascending=[False, True], na_position="last",
+        ["conversion", by], ascending=[False, True], na_position="last",
     )
     f = report.funnel
+    what = "Business unit" if by == "business_unit" else "Solution type"
     notes = [
         f"{OVERALL_LABEL}: {pct(f.pilot_to_production)} ({f.reached_production} of {f.reached_pilot})",
-        "Business unit: pilot to production (reached production of reached pilot)",
+        f"{what}: pilot to production (reached production of reached pilot)",
     ]
-    for row in ordered.itertuples(index=False):
-        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} ({row.reached_production} of {row.reached_pilot})")
+    for group, conversion, produced, piloted in zip(
+        ordered[by], ordered["conversion"], ordered["reached_production"], ordered["reached_pilot"]
+    ):
+        notes.append(f"{group_key(group)}: {pct(conversion)} ({produced} of {piloted})")
     rates = [None if is_missing(v) else float(v) for v in ordered["conversion"]]
     best = max((r for r in rates if r is not None), default=None)
     categories = [
         f"{group_key(u)} ({p} of {q})" for u, p, q in
-        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"])
+        zip(ordered[by], ordered["reached_production"], ordered["reached_pilot"])
     ]
     colors = [HIGHLIGHT if r is not None and r == best else CONTEXT for r in rates]
     if f.pilot_to_production is not None:
@@ -392,21 +462,4 @@ def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> C
         series=(Series("Pilot → production", tuple(rates), CONTEXT, point_colors=tuple(colors)),),
         value_max=_share_top(max(known)) if known else None,
     )
-    figure = charts.breakdown_chart(frame, ctx, by="business_unit", overall=report)
-    return ChartSlide("conversion-by-business-unit", figure, "\n".join(notes), native if known else None)
-
-
-def chart_slides(data: PackData, ctx: ChartContext) -> tuple[ChartSlide, ...]:
-    """The pack's charts in reading order: how many get through, whether that improves, how
-    long it takes, where, why initiatives stall, and what production delivers."""
-    report = data.report
-    slides = [
-        funnel_slide(report, ctx),
-        trend_slide(data.trend, ctx),
-        cohort_slide(report, ctx),
-        time_to_production_slide(report, ctx),
-    ]
-    if data.by_business_unit is not None and not data.is_filtered and not data.by_business_unit.empty:
-        slides.append(breakdown_slide(data.by_business_unit, report, ctx))
-    slides += [cause_slide(report, ctx), heatmap_slide(report, ctx), value_slide(report, ctx)]
-    return tuple(slides)
+    return SlideText("\n".join(notes), native if known else None)
