@@ -18,16 +18,14 @@ components.page_header(
 )
 components.require_population(report)
 
-left, right = st.columns(2)
-with left:
-    funnel = components.chart(
-        catalog.FUNNEL, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
-    )
-with right:
-    steps = components.chart(
-        catalog.STAGE_CONVERSION, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
-    )
-components.selection_table(funnel, steps)
+# Charts run the full width, one under the other: in a half column at a laptop's width their
+# findings and labels would not fit (docs/charts.md, "Text that fits").
+components.selection_table(components.chart(
+    catalog.FUNNEL, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
+))
+components.selection_table(components.chart(
+    catalog.STAGE_CONVERSION, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
+))
 
 st.subheader("12-month conversion by pilot-start quarter")
 st.caption(
@@ -39,22 +37,18 @@ components.selection_table(components.chart(
 ))
 
 st.subheader("By business unit and solution type")
-left, right = st.columns(2)
-with left:
-    by_unit = components.chart(
-        catalog.CONVERSION_BY_BUSINESS_UNIT, f, ctx,
-        behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
-    )
-with right:
-    by_kind = components.chart(
-        catalog.CONVERSION_BY_SOLUTION_TYPE, f, ctx,
-        behind=lambda kind: drilldown.in_group(report, "solution_type", kind),
-    )
 st.caption(
     "The splits cover the whole portfolio this month (the business unit and solution filters do "
     "not apply to them); clicking a bar lists the initiatives within the current filters."
 )
-components.selection_table(by_unit, by_kind)
+components.selection_table(components.chart(
+    catalog.CONVERSION_BY_BUSINESS_UNIT, f, ctx,
+    behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
+))
+components.selection_table(components.chart(
+    catalog.CONVERSION_BY_SOLUTION_TYPE, f, ctx,
+    behind=lambda kind: drilldown.in_group(report, "solution_type", kind),
+))
 
 st.subheader("Pilot-to-production over time")
 components.chart(catalog.CONVERSION_TREND, f, ctx)

@@ -18,18 +18,14 @@ components.page_header("Overview", f)
 components.require_population(report)
 components.kpi_tiles(kpis(report, data.previous_report(f)))
 
-left, right = st.columns(2)
-with left:
-    funnel = components.chart(
-        catalog.FUNNEL, f, ctx, key="overview-funnel",
-        behind=lambda stage: drilldown.reached(report, stage),
-    )
-with right:
-    causes = components.chart(
-        catalog.STALL_CAUSES, f, ctx, key="overview-causes",
-        behind=lambda cause: drilldown.stalled_with_cause(report, cause),
-    )
-components.selection_table(funnel, causes)
+components.selection_table(components.chart(
+    catalog.FUNNEL, f, ctx, key="overview-funnel",
+    behind=lambda stage: drilldown.reached(report, stage),
+))
+components.selection_table(components.chart(
+    catalog.STALL_CAUSES, f, ctx, key="overview-causes",
+    behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+))
 
 st.subheader("What changed since last month")
 changes = report.changes

@@ -20,7 +20,8 @@ components.page_header(
 )
 components.require_population(report)
 
-cols = st.columns(5)
+# Rows of three: five tiles side by side would cut their labels at a laptop's width.
+cols = st.columns(3) + st.columns(3)
 cols[0].metric("Expected value in production", format_money(outcomes.expected_in_production), border=True)
 cols[1].metric("Realized value in production", format_money(outcomes.realized_in_production), border=True)
 cols[2].metric("Value capture", format_pct(outcomes.value_capture), border=True,

@@ -96,3 +96,25 @@ def note(fig: go.Figure, text: str, **placement: object) -> None:
     defaults: dict[str, object] = dict(showarrow=False, font=dict(size=NOTE_SIZE, color=REFERENCE))
     defaults.update(placement)
     fig.add_annotation(text=text, **defaults)
+
+
+#: Characters a category label keeps before it is abbreviated (the full text is on hover):
+#: a 40-character business unit would take half of a half-width chart.
+LABEL_CHARS = 24
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """Plain (unescaped) text cut to `limit` characters at a word where possible, with '…'."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def row_font(rows: int) -> int:
+    """Category and value label size for a chart with `rows` rows, so rows never collide in the
+    450 px tall picture of a slide (about 220 px of plot for the rows)."""
+    return NOTE_SIZE + 2 if rows <= 6 else NOTE_SIZE if rows <= 9 else NOTE_SIZE - 3

@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.charts.common import (
+    row_font,
+    short_label,
     cause_label,
     empty_state,
     group_key,
@@ -173,11 +175,13 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
             else:
                 counts[row, col] = int(mine["causes"].map(lambda causes, k=key: k in causes).sum())
     columns = [wrap_label(cause_label(k), 12) for k in keys]
-    rows = [f"{plain(u)} ({units[u]})" for u in order]
+    # Long unit names are abbreviated on the axis; the full name is in each cell's hover.
+    rows = [f"{plain(short_label(u))} ({units[u]})" for u in order]
+    size = row_font(len(order))
     fig.add_trace(go.Heatmap(
         z=counts, x=columns, y=rows,
         text=[[str(v) if v else "" for v in row] for row in counts],
-        texttemplate="%{text}", textfont=dict(size=NOTE_SIZE + 2),
+        texttemplate="%{text}", textfont=dict(size=size),
         customdata=[[[u, k] for k in keys] for u in order],
         hoverinfo="skip", showscale=False, zmin=0, name="Stalled",
     ))
@@ -188,12 +192,12 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
         x=[columns[c] for _, c in cells], y=[rows[r] for r, _ in cells], mode="markers",
         marker=dict(size=30, symbol="square", color=CLICK_TARGET),
         customdata=[[order[r], keys[c]] for r, c in cells],
-        text=[str(counts[r, c]) for r, c in cells],
-        hovertemplate="%{y} · %{x}: %{text} stalled<extra></extra>", name="cells",
+        text=[f"{plain(order[r])} · {cause_label(keys[c])}: {counts[r, c]} stalled" for r, c in cells],
+        hovertemplate="%{text}<extra></extra>", name="cells",
     ))
     # Every row and column labelled: the overlay markers would otherwise let Plotly thin them.
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=6,
-                     tickmode="array", tickvals=rows, ticktext=rows)
+                     tickmode="array", tickvals=rows, ticktext=rows, tickfont=dict(size=size))
     fig.update_xaxes(tickangle=0, ticks="", showline=False, tickfont=dict(size=NOTE_SIZE + 1),
                      tickmode="array", tickvals=columns, ticktext=columns)
     fig.update_layout(showlegend=False)

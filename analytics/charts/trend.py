@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.charts.common import (
+    row_font,
+    short_label,
     empty_state,
     group_key,
     is_missing,
@@ -173,6 +175,10 @@ def breakdown_chart(
     )
     rates = ordered["_rate"]
     labels = [group_label(v, by) for v in ordered[by]]
+    # The axis shows abbreviated names (the full name is in the hover and the title).
+    ticks = [plain(short_label(group_key(v).capitalize() if by == "solution_type" else group_key(v)))
+             for v in ordered[by]]
+    size = row_font(len(labels) + (overall is not None))
     if numerator:
         counts = [
             f"{int(a)} of {int(b)}" for a, b in zip(ordered[numerator], ordered[denominator])
@@ -195,15 +201,15 @@ def breakdown_chart(
             ))
             top = max(top, whole[0])
     fig.add_trace(go.Bar(
-        orientation="h", x=rates.fillna(0.0), y=labels, text=text, textposition="outside",
+        orientation="h", x=rates.fillna(0.0), y=ticks, text=text, textposition="outside",
         marker_color=[HIGHLIGHT if i == best else CONTEXT for i in ordered.index],
-        customdata=[group_key(v) for v in ordered[by]], name=what,
-        hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        customdata=[group_key(v) for v in ordered[by]], name=what, hovertext=labels,
+        hovertemplate="%{hovertext}: %{x:.0%}<extra></extra>", textfont=dict(size=size),
     ))
-    fig.update_layout(showlegend=False, bargap=0.35)
-    span = min(1.0, top) * 1.45
+    fig.update_layout(showlegend=False, bargap=0.35 if len(labels) <= 9 else 0.2)
+    span = min(1.0, top) * 1.6
     fig.update_xaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span), showgrid=True)
-    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
+    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
     return finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
 
 
