@@ -113,7 +113,7 @@ def test_funnel_counts_conversions_and_the_survey_marker(report):
     assert values(bars.x) == [5, 2, 1]                    # reached pilot, scaling, production
     assert values(bars.customdata) == ["pilot", "scaling", "production"]
     assert list(bars.marker.color) == [STAGE_COLORS[P], STAGE_COLORS[S], STAGE_COLORS[PR]]
-    assert title(fig).startswith("20% of pilots reached production (1 of 5)")
+    assert title(fig).startswith("Too few pilots to judge conversion: 1 of 5 reached production")
     notes = annotations(fig)
     assert "↓ 40% went on to scaling" in notes and "↓ 50% went on to production" in notes
     assert "Survey figure: 48% reach production" in notes and "Gartner 2024" in notes
@@ -129,7 +129,7 @@ def test_stage_conversion_names_the_weakest_step(report):
     assert values(bars.y) == pytest.approx([0.4, 0.5, 0.2])
     assert values(bars.customdata) == ["scaling", "production", "production"]
     assert list(bars.marker.color) == [theme.HIGHLIGHT, theme.CONTEXT, theme.CONTEXT]
-    assert title(fig) == "Pilot → scaling is the weakest step: 40% (2 of 5)"
+    assert title(fig) == "Too few pilots to judge which step is weakest (5 reached pilot)"
     assert_board_ready(fig)
 
 
@@ -157,7 +157,8 @@ def test_cohorts_show_mature_rates_and_immature_cohorts_apart(report):
     assert values(young.text) == ["0 of 1<br>so far"]
     assert "Too young" in annotations(fig)
     assert [t.split("<br>")[-1] for t in fig.layout.xaxis.ticktext] == ["n=4", "n=1"]
-    assert title(fig) == "25% of 2024 Q1 pilots reached production within 12 months"
+    assert title(fig) == ("Too few pilots per quarter to judge 12-month conversion: no quarter a year old "
+                          "has 10 or more")
     assert_board_ready(fig)
 
 
@@ -183,7 +184,7 @@ def test_time_to_production_curve_marks_12_months_median_reference_and_numbers_a
     # followed 486 and 501 days, still there at 12 months and gone by 18.
     at_risk = {round(v): t.split(">")[-2].split("<")[0] for v, t in zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext)}
     assert (at_risk[0], at_risk[3], at_risk[6], at_risk[12], at_risk[18]) == ("5", "5", "4", "2", "0")
-    assert title(fig) == "An estimated 25% of pilots reach production within 12 months"
+    assert title(fig) == "Too few pilots followed to judge time to production (5)"
     assert_board_ready(fig)
 
 
@@ -260,7 +261,7 @@ def test_breakdown_by_business_unit_with_the_whole_portfolio_beside_it(rows, rep
     assert values(groups.customdata) == ["Sales", "Finance"]
     whole = trace(fig, charts.trend.OVERALL_LABEL)
     assert values(whole.x) == pytest.approx([0.2]) and "(1 of 5)" in whole.text[0]
-    assert title(fig) == "Pilot-to-production conversion ranges from 50% in Finance to 0% in Sales"
+    assert title(fig) == "Too few pilots in any business unit to compare: none has 10 or more"
     assert_board_ready(fig)
 
 
@@ -350,14 +351,29 @@ def test_a_portfolio_with_only_young_cohorts_is_too_young_to_judge():
 
 def test_cohort_title_compares_with_the_previous_mature_cohort():
     cohorts = pd.DataFrame({
-        "cohort": ["2023 Q3", "2023 Q4", "2024 Q1"], "pilots": [10, 8, 4],
-        "reached_production_12m": [1, 3, 0], "conversion_12m": [0.1, 0.375, np.nan],
+        "cohort": ["2023 Q3", "2023 Q4", "2024 Q1"], "pilots": [10, 16, 4],
+        "reached_production_12m": [1, 6, 0], "conversion_12m": [0.1, 0.375, np.nan],
         "reached_production": [2, 3, 1], "stopped": [0, 0, 0], "age_days": [700, 600, 300],
         "mature": [True, True, False],
     })
     assert title(charts.cohort_chart(cohorts, CTX)) == (
         "38% of 2023 Q4 pilots reached production within 12 months (up from 10% in 2023 Q3)"
     )
+
+
+def test_a_title_states_no_finding_from_fewer_than_ten_pilots():
+    cohorts = pd.DataFrame({
+        "cohort": ["2023 Q3", "2023 Q4", "2024 Q1"], "pilots": [10, 9, 4],
+        "reached_production_12m": [1, 0, 0], "conversion_12m": [0.1, 0.0, np.nan],
+        "reached_production": [2, 0, 1], "stopped": [0, 0, 0], "age_days": [700, 600, 300],
+        "mature": [True, True, False],
+    })
+    # 2023 Q4's 0% from 9 pilots is drawn, but the title speaks of the last quarter with 10.
+    assert title(charts.cohort_chart(cohorts, CTX)) == (
+        "10% of 2023 Q3 pilots reached production within 12 months"
+    )
+    few = cohorts.assign(pilots=[9, 9, 4])
+    assert title(charts.cohort_chart(few, CTX)).startswith("Too few pilots per quarter to judge")
 
 
 def test_without_a_year_of_follow_up_there_is_no_12_month_figure():
@@ -367,7 +383,7 @@ def test_without_a_year_of_follow_up_there_is_no_12_month_figure():
     curve["at_risk"] = np.where(curve["day"] <= 120, 2, np.where(curve["day"] <= 200, 1, 0))
     subjects = pd.DataFrame({"outcome": [str(PR), CENSORED], "days": [120, 200], "left_out_reason": [None, None]})
     ttp = TimeToProduction(curve=curve, subjects=subjects, p_production_12m=None, median_days_observed=120.0,
-                           included=2, left_out=0, left_out_by_reason={})
+                           included=12, left_out=0, left_out_by_reason={})
     fig = charts.time_to_production_chart(ttp, CTX)
     assert title(fig) == "Too early for a 12-month figure: the longest-running pilot has 7 months of history"
     assert [t.name for t in fig.data] == [charts.time_to_production.CURVE_NAME]   # no 12-month marker

@@ -13,6 +13,10 @@ from analytics.charts.theme import MUTED, NOTE_SIZE, REFERENCE
 from analytics.domain import CAUSE_LABELS, STAGE_LABELS
 from analytics.metrics.types import NOT_SET, ReferenceFigure
 
+#: The smallest group a title states a finding about: below it a rate swings with one
+#: initiative, so the title says there are too few to judge instead.
+MIN_GROUP = 10
+
 #: Days per month on time axes: the mean Gregorian month, so day 365 sits at 12.0 months.
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -44,7 +48,7 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def plural(count: int | float, noun: str, nouns: str | None = None) -> str:
+def plural(count: float, noun: str, nouns: str | None = None) -> str:
     """'1 pilot', '3 pilots'."""
     word = noun if count == 1 else (nouns or noun + "s")
     return f"{count:,.0f} {word}" if float(count).is_integer() else f"{count:,.1f} {word}"

@@ -6,8 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.charts.common import (
-    row_font,
-    short_label,
     cause_label,
     empty_state,
     group_key,
@@ -15,6 +13,8 @@ from analytics.charts.common import (
     lower_first,
     plain,
     plural,
+    row_font,
+    short_label,
     wrap_label,
 )
 from analytics.charts.theme import (

@@ -6,7 +6,14 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from analytics.charts.common import DAYS_PER_MONTH, empty_state, note, plural, reference_label
+from analytics.charts.common import (
+    DAYS_PER_MONTH,
+    MIN_GROUP,
+    empty_state,
+    note,
+    plural,
+    reference_label,
+)
 from analytics.charts.theme import (
     BACKGROUND,
     INK,
@@ -175,6 +182,8 @@ def _reference(fig: go.Figure, ref: ReferenceFigure) -> None:
 
 
 def _title(ttp: TimeToProduction) -> str:
+    if ttp.included < MIN_GROUP:
+        return f"Too few pilots followed to judge time to production ({ttp.included})"
     if ttp.p_production_12m is not None:
         return f"An estimated {format_pct(ttp.p_production_12m)} of pilots reach production within 12 months"
     followed = int(ttp.subjects.loc[ttp.subjects["left_out_reason"].isna(), "days"].max())

@@ -6,15 +6,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.charts.common import (
-    row_font,
-    short_label,
+    MIN_GROUP,
     empty_state,
     group_key,
     is_missing,
     month_label,
     note,
     plain,
+    row_font,
     share_ticks,
+    short_label,
 )
 from analytics.charts.theme import (
     CONTEXT,
@@ -133,7 +134,7 @@ def _trend_title(months: pd.Series, rate: pd.Series) -> str:
 
 #: Groups with fewer pilots than this are shown but not named in the title (a rate of 1 of 2 is
 #: no finding).
-TITLE_MIN_PILOTS = 5
+TITLE_MIN_PILOTS = MIN_GROUP
 
 
 def group_label(value: object, by: str) -> str:
@@ -229,10 +230,10 @@ def _breakdown_title(ordered: pd.DataFrame, labels: list[str], measure: str, wha
     denominator = _RATE_WORDS[measure][2] or "ttp_included"
     named = ordered.assign(_label=labels)
     big = named.loc[named[denominator].astype(float) >= TITLE_MIN_PILOTS]
-    pool = big if big["_rate"].notna().sum() >= 2 else named
-    pool = pool.loc[pool["_rate"].notna()]
+    pool = big.loc[big["_rate"].notna()]
+    noun = "business unit" if by == "business_unit" else "solution type"
     if pool.empty:
-        return f"No {what} to compare yet"
+        return f"Too few pilots in any {noun} to compare: none has {TITLE_MIN_PILOTS} or more"
     high, low = pool.iloc[-1], pool.iloc[0]
     if len(pool) == 1 or round(high["_rate"] * 100) == round(low["_rate"] * 100):
         return f"{high['_label']}: {what} {format_pct(high['_rate'])}"

@@ -5,7 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.charts.common import empty_state, group_key, note, plain, row_font, short_label
+from analytics.charts.common import (
+    empty_state,
+    group_key,
+    note,
+    plain,
+    row_font,
+    short_label,
+)
 from analytics.charts.theme import (
     EXPECTED,
     NOTE_SIZE,
