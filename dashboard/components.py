@@ -7,6 +7,17 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from analytics.kpis import NO_CHANGE
+from analytics.metrics.types import (
+    CENSORED,
+    EVENT_BEFORE_ORIGIN,
+    FROM_AS_OF,
+    FROM_PILOT_START,
+    FROM_PRODUCTION_DATE,
+    FROM_SNAPSHOT,
+    FROM_STAGE_ENTERED,
+    ORIGIN_AFTER_AS_OF,
+    UNKNOWN_ORIGIN,
+)
 from analytics.problems import PortfolioError
 from analytics.text import escape_markdown
 
@@ -75,13 +86,13 @@ COLUMN_LABELS: dict[str, str] = {
     "solution_type": "Solution", "stage": "Stage", "from_stage": "From stage",
     "highest_stage": "Highest stage reached", "owner": "Owner", "on_hold": "On hold",
     "days_in_stage": "Days in stage", "stage_since": "In stage since",
-    "stage_since_source": "Since (from)", "stalled": "Stalled", "budget": "Budget",
+    "stage_since_source": "In stage since, from", "stalled": "Stalled", "budget": "Budget",
     "spend_to_date": "Spend to date", "expected_value": "Expected value / yr",
     "realized_value": "Realized value / yr", "causes": "Causes", "cause": "Cause",
     "cause_source": "Attributed by", "source": "Attributed by", "evidence": "Evidence",
     "days_left": "Days before stall", "weight": "Weight", "budget_weight": "Budget share",
-    "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Start from",
-    "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome from",
+    "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Pilot start, from",
+    "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome date, from",
     "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
 }
 
@@ -137,6 +148,32 @@ def table_downloads(frame, stem: str, *, key: str) -> None:
     )
 
 
+#: Codes the metrics write into table cells, in the words a reader uses (the codes are declared
+#: in analytics.metrics.types; the method behind them is on each page's "About this figure").
+_VALUE_WORDS: dict[str, str] = {
+    CENSORED: "Still in progress",
+    FROM_PILOT_START: "Pilot start date",
+    FROM_PRODUCTION_DATE: "Production date",
+    FROM_STAGE_ENTERED: "Date the stage was entered",
+    FROM_SNAPSHOT: "Month first seen in the export",
+    FROM_AS_OF: "This month (still in progress)",
+    UNKNOWN_ORIGIN: "Pilot start unknown",
+    EVENT_BEFORE_ORIGIN: "Outcome dated before the pilot start",
+    ORIGIN_AFTER_AS_OF: "Pilot start after this month",
+}
+_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason")
+
+
+def _readable_values(frame):
+    """Codes in a table's cells as words ("Still in progress", not censored)."""
+    changes = {c: frame[c].map(lambda v: _VALUE_WORDS.get(v, v) if isinstance(v, str) else v)
+               for c in _WORDED_COLUMNS if c in frame.columns}
+    if "outcome" in changes:
+        changes["outcome"] = changes["outcome"].map(
+            lambda v: v.capitalize() if isinstance(v, str) and v == v.lower() else v)
+    return frame.assign(**changes) if changes else frame
+
+
 def _readable_causes(frame):
     """Cause keys as people read them ("Generic tools", not generic_tools)."""
     from analytics.domain import CAUSE_LABELS
@@ -157,7 +194,7 @@ def initiative_table(frame, *, key: str | None = None, height: int | str = "auto
 
     `download` names the file stem of CSV/Excel copies offered under the table; with
     `selectable`, one row can be picked and the selection event is returned."""
-    shown = _readable_causes(frame)
+    shown = _readable_values(_readable_causes(frame))
     event = st.dataframe(
         shown, hide_index=True, key=key, height=height, column_config=_column_config(shown),
         **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),

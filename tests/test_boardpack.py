@@ -30,6 +30,7 @@ from analytics.boardpack import (
 )
 from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
 from analytics.charts import catalog
+from analytics.formatting import days_as_months
 from analytics.charts.common import cause_label
 from analytics.charts.export import ChromiumMissing
 from analytics.charts.theme import (
@@ -199,9 +200,9 @@ def test_the_time_to_production_slide_notes_the_estimate_and_who_was_followed(pi
     slide = chart_slide(picture_deck, "time-to-production")
     assert format_pct(ttp.p_production_12m) in title(slide)
     text = notes(slide)
-    assert f"within 12 months (Aalen-Johansen): {ttp.p_production_12m:.1%}" in text
+    assert f"within 12 months: {ttp.p_production_12m:.1%}" in text
     assert f"Pilots followed: {ttp.included} included, {ttp.left_out} left out" in text
-    assert f"{ttp.median_days_observed:.0f} days" in text
+    assert f"reached it: {days_as_months(ttp.median_days_observed)}" in text
 
 
 @pytest.mark.browser

@@ -47,7 +47,7 @@ from analytics.metrics import (
 )
 from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
-from analytics.metrics.types import LEFT_OUT_REASONS, ReferenceFigure
+from analytics.metrics.types import CENSORED, LEFT_OUT_REASONS, ReferenceFigure
 
 #: The survey figures the dashboard draws on the same charts.
 PRODUCTION_REFERENCE = "gartner_2024_production"
@@ -309,12 +309,12 @@ def time_to_production_text(src: ChartSource) -> SlideText:
     left_out = ", ".join(f"{reason.replace('_', ' ')} {ttp.left_out_by_reason.get(reason, 0)}"
                          for reason in LEFT_OUT_REASONS)
     notes = [
-        f"Estimated share in production within 12 months (Aalen-Johansen): {pct(ttp.p_production_12m)}",
+        f"Estimated share in production within 12 months: {pct(ttp.p_production_12m)}",
         f"Pilots followed: {ttp.included} included, {ttp.left_out} left out ({left_out})",
         f"Of those included: {outcomes.get(str(Stage.PRODUCTION), 0)} reached production, "
-        f"{outcomes.get(str(Stage.STOPPED), 0)} stopped first, {outcomes.get('censored', 0)} still active",
-        "Median days to production among those that reached it: "
-        + ("n/a" if median is None else f"{median:.0f} days ({median / 30.4375:.1f} months)")
+        f"{outcomes.get(str(Stage.STOPPED), 0)} stopped first, {outcomes.get(CENSORED, 0)} still in progress",
+        "Median time to production among those that reached it: "
+        + ("n/a" if median is None else formatting.days_as_months(median))
         + " (biased toward fast ones; read it beside the 12-month estimate)",
         f"Survey figure for context: {ref.statement} ({ref.source}, {ref.year}); definitions differ",
     ]

@@ -60,8 +60,8 @@ def time_to_production_chart(
     ttp = _ttp(source)
     fig = go.Figure()
     subtitle = (
-        "Estimated share of pilots in production by months since pilot start (Aalen-Johansen; "
-        "stopped pilots compete, active ones count until now)"
+        "Estimated share of pilots in production by months from the pilot start date; stopped "
+        "pilots never get there, those still in progress count until now"
     )
     curve = ttp.curve.loc[ttp.curve["cif"].notna()]
     if ttp.included == 0 or curve.empty:
@@ -101,7 +101,7 @@ def time_to_production_chart(
         showgrid=False,
     )
     fig.add_annotation(
-        text=f"Months<br><span style='color:{MUTED};font-size:{NOTE_SIZE}px'>At risk</span>",
+        text=f"Months<br><span style='color:{MUTED};font-size:{NOTE_SIZE}px'>Still followed</span>",
         xref="paper", yref="paper", x=0.0, y=0.0, xanchor="right", yanchor="top", xshift=-14,
         yshift=-6, showarrow=False, align="right", font=dict(color=INK),
     )
