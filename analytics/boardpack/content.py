@@ -322,14 +322,18 @@ def time_to_production_text(src: ChartSource) -> SlideText:
 
 
 def _pareto_order(report: Report) -> pd.DataFrame:
-    """The causes as the Pareto draws them: largest weighted first, unattributed last when any."""
+    """The causes as the chart draws them: most flagged first, unattributed last when any."""
     causes = report.stalls.causes
     rank = {key: i for i, key in enumerate(CAUSES)}
     named = [c for c in causes.index if c != UNATTRIBUTED]
-    named.sort(key=lambda c: (-float(causes.at[c, "weighted"]), rank.get(c, len(rank))))
+    named.sort(key=lambda c: (-_flagged(causes.at[c, "flagged"]), rank.get(c, len(rank))))
     if UNATTRIBUTED in causes.index and float(causes.at[UNATTRIBUTED, "weighted"]) > 0:
         named.append(UNATTRIBUTED)
     return causes.loc[named]
+
+
+def _flagged(value: object) -> float:
+    return 0.0 if is_missing(value) else float(value)  # type: ignore[arg-type]
 
 
 def cause_text(src: ChartSource) -> SlideText:
@@ -348,12 +352,15 @@ def cause_text(src: ChartSource) -> SlideText:
             f"budget {money(row['budget_weighted'])}"
         )
     keys = [str(k) for k in causes.index]
-    flagged = [None if is_missing(v) else int(v) for v in causes["flagged"]]
-    weighted = tuple(float(v) for v in causes["weighted"])
+    # One measure, as on the chart: stalled initiatives flagged with each cause.
+    counts = tuple(
+        float(w) if k == UNATTRIBUTED else _flagged(f)
+        for k, f, w in zip(keys, causes["flagged"], causes["weighted"])
+    )
     native = NativeChart(
-        kind="column", number_format=DECIMAL, value_max=(max(weighted) if weighted else 1) * 1.15,
-        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged") for k, n in zip(keys, flagged)),
-        series=(Series("Stalled initiatives (weighted)", weighted, HIGHLIGHT,
+        kind="column", number_format=COUNT, value_max=(max(counts) if counts else 1) * 1.15,
+        categories=tuple(cause_label(k) for k in keys),
+        series=(Series("Stalled initiatives flagged", counts, HIGHLIGHT,
                        point_colors=tuple(CAUSE_COLORS[k] for k in keys)),),
     )
     return SlideText("\n".join(notes), native if stalls.count else None)
