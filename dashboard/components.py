@@ -116,6 +116,28 @@ def _column_config(frame) -> dict[str, object]:
     return config
 
 
+DETAIL_ANCHOR = "initiative-detail"
+
+
+def scroll_to(anchor: str, token: str) -> None:
+    """Bring the heading `anchor` into view once per `token` (a new selection scrolls, a rerun
+    with the same one does not). Streamlit has no scroll API; a zero-height component's script
+    reaches the page it is embedded in (same origin)."""
+    import hashlib
+    import json
+
+    from streamlit.components.v1 import html
+
+    # The token is workbook text (an initiative ID): only its digest goes into the script.
+    digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+    html(
+        f"<script>/* {digest} */"
+        "const el = window.parent.document.getElementById(" + json.dumps(anchor) + ");"
+        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>",
+        height=0,
+    )
+
+
 def page_slides_button(f, ctx, charts: tuple[Chart, ...], page: str) -> None:
     """This page's charts (catalog entries) as slides, in the board pack's style, built when
     clicked. Charts that ignore the filters are left out under them, and the deck says so."""

@@ -23,8 +23,9 @@ only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
 
 listing = data.initiative_listing(report, query=query, stages=tuple(stages), only_stalled=only_stalled)
 st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
+# A bounded list keeps the selected initiative's detail close under it.
 event = components.initiative_table(
-    listing, key="initiative_table", selectable=True, download=ctx.file_stem("initiatives"),
+    listing, key="initiative_table", selectable=True, download=ctx.file_stem("initiatives"), height=320,
 )
 rows = event.selection.rows if event else []
 if not rows:
@@ -32,7 +33,8 @@ if not rows:
 
 chosen = listing.iloc[rows[0]]
 initiative_id = str(chosen["initiative_id"])
-st.header(components.escape_md(chosen["name"]))
+st.header(components.escape_md(chosen["name"]), anchor=components.DETAIL_ANCHOR)
+components.scroll_to(components.DETAIL_ANCHOR, initiative_id)
 st.caption(components.escape_md(data.initiative_caption(chosen)))
 
 history = data.history(f, initiative_id)
