@@ -425,7 +425,7 @@ def test_workbook_text_in_labels_stays_text():
         "pilot_to_production": [0.25, 0.0],
     })
     fig = charts.breakdown_chart(frame, CTX)
-    assert values(fig.data[0].y) == [NOT_SET, "&lt;b&gt;R&D&lt;/b&gt;"]
+    assert values(fig.data[0].y) == [NOT_SET, "&lt;b&gt;R&amp;D&lt;/b&gt;"]   # Plotly shows <b>R&D</b>
     assert values(fig.data[0].customdata) == [NOT_SET, "<b>R&D</b>"]
 
 

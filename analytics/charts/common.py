@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from analytics.charts.theme import MUTED, NOTE_SIZE, REFERENCE
 from analytics.domain import CAUSE_LABELS, STAGE_LABELS
 from analytics.metrics.types import NOT_SET, ReferenceFigure
+from analytics.text import escape_plotly
 
 #: The smallest group a title states a finding about: below it a rate swings with one
 #: initiative, so the title says there are too few to judge instead.
@@ -27,7 +28,7 @@ def is_missing(value: object) -> bool:
 
 def plain(value: object) -> str:
     """Workbook text made inert for Plotly's HTML-like labels (a '<b>' in a name stays text)."""
-    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+    return escape_plotly(value)
 
 
 def group_key(value: object) -> str:
