@@ -278,7 +278,7 @@ def test_conversion_trend_over_the_snapshot_months(rows):
     assert values(rate.y) == pytest.approx([0.25, 0.2])          # D joins as a pilot in June
     assert values(rate.customdata) == ["2025-05-01", "2025-06-01"]
     assert values(trace(fig, "Reached pilot").y) == [4, 5]
-    assert title(fig) == "Pilot-to-production conversion has fallen from 25% to 20% since May 2025"
+    assert title(fig) == "Too few pilots to judge a trend: 5 reached pilot by Jun 2025"
     assert_board_ready(fig)
 
 

@@ -101,7 +101,11 @@ def conversion_trend_chart(trend: pd.DataFrame, ctx: ChartContext) -> go.Figure:
                      range=span, row=2, col=1)
     fig.update_xaxes(showticklabels=False, ticks="", range=span, row=1, col=1)
     fig.update_layout(showlegend=False, margin=dict(r=130))
-    return finish(fig, ctx, _trend_title(months, rate), subtitle, footer_gap=62)
+    title = _trend_title(months, rate)
+    piloted = int(frame["reached_pilot"].iloc[-1]) if len(frame) else 0
+    if rate.notna().any() and piloted < MIN_GROUP:
+        title = f"Too few pilots to judge a trend: {piloted} reached pilot by {month_label(months.iloc[-1])}"
+    return finish(fig, ctx, title, subtitle, footer_gap=62)
 
 
 def _spread(values: list[float], gap: float) -> list[float]:
