@@ -123,3 +123,21 @@ def row_font(rows: int) -> int:
     """Category and value label size for a chart with `rows` rows, so rows never collide in the
     450 px tall picture of a slide (about 220 px of plot for the rows)."""
     return NOTE_SIZE + 2 if rows <= 6 else NOTE_SIZE if rows <= 9 else NOTE_SIZE - 3
+
+
+#: px a category row needs in the dashboard so its label reads at full size.
+ROW_PX = 30
+#: Plotly's (and Streamlit's) default chart height.
+DEFAULT_HEIGHT = 450
+
+
+def fit_rows(fig: go.Figure, rows: int) -> go.Figure:
+    """Grow a finished chart's height in the dashboard so `rows` categories each get ROW_PX.
+
+    Only the dashboard reads this height: the PNG and the slide are drawn at their own size
+    (Kaleido's width/height override it), where `row_font` keeps the rows apart instead."""
+    margin = fig.layout.margin
+    needed = int((margin.t or 0) + (margin.b or 0) + rows * ROW_PX + 40)
+    if needed > DEFAULT_HEIGHT:
+        fig.update_layout(height=needed)
+    return fig

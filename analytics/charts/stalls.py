@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 from analytics.charts.common import (
     cause_label,
     empty_state,
+    fit_rows,
     group_key,
-    is_missing,
     lower_first,
     plain,
     plural,
@@ -213,7 +213,7 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
                      tickmode="array", tickvals=columns, ticktext=columns)
     fig.update_layout(showlegend=False)
     title = _heatmap_title(stalls, counts, order, keys, units)
-    return finish(fig, ctx, title, subtitle, footer_gap=84)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=84), len(order))
 
 
 def _heatmap_title(

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 from analytics.charts.common import (
     MIN_GROUP,
     empty_state,
+    fit_rows,
     group_key,
     is_missing,
     month_label,
@@ -215,7 +216,8 @@ def breakdown_chart(
     span = min(1.0, top) * 1.6
     fig.update_xaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span), showgrid=True)
     fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
-    return finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
+    figure = finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
+    return fit_rows(figure, len(labels) + (overall is not None))
 
 
 def _overall(report: Report, measure: str) -> tuple[float, str] | None:

@@ -7,6 +7,7 @@ from plotly.subplots import make_subplots
 
 from analytics.charts.common import (
     empty_state,
+    fit_rows,
     group_key,
     note,
     plain,
@@ -131,7 +132,7 @@ def value_chart(
             f"Production initiatives deliver {format_pct(capture_total)} of their expected value: "
             f"{format_money(realized_total)} of {format_money(expected_total)} a year"
         )
-    return finish(fig, ctx, title, subtitle, footer_gap=48)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=48), len(labels))
 
 
 def stalled_budget_chart(
@@ -190,4 +191,4 @@ def stalled_budget_chart(
         f"{format_money(stuck_total)} of budget sits in stalled initiatives; "
         f"{format_money(stopped_total)} was spent on stopped ones"
     )
-    return finish(fig, ctx, title, subtitle, footer_gap=48)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=48), len(labels))
