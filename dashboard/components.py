@@ -67,9 +67,13 @@ TILES_PER_ROW = 4  # wide enough for each tile's full label at a laptop's width
 
 
 def kpi_tiles(tiles) -> None:
+    # Balanced rows (7 tiles: 4 + 3, each row filling the width), so no tile is narrower than a
+    # quarter of the page and its full label fits at 1280 px.
+    rows = -(-len(tiles) // TILES_PER_ROW)
+    base, extra = divmod(len(tiles), rows) if rows else (0, 0)
     columns = []
-    for _ in range(0, len(tiles), TILES_PER_ROW):
-        columns += st.columns(TILES_PER_ROW)
+    for row in range(rows):
+        columns += st.columns(base + (1 if row < extra else 0))
     for column, tile in zip(columns, tiles):
         flat = tile.delta == NO_CHANGE
         column.metric(
