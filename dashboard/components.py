@@ -1,14 +1,29 @@
 """Render helpers shared by the pages. Workbook text is always shown as text, never Markdown."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
 from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
+from analytics.metrics.types import (
+    CENSORED,
+    EVENT_BEFORE_ORIGIN,
+    FROM_AS_OF,
+    FROM_PILOT_START,
+    FROM_PRODUCTION_DATE,
+    FROM_SNAPSHOT,
+    FROM_STAGE_ENTERED,
+    ORIGIN_AFTER_AS_OF,
+    UNKNOWN_ORIGIN,
+)
 from analytics.problems import PortfolioError
 from analytics.text import escape_markdown
+
+if TYPE_CHECKING:
+    from analytics.charts.catalog import Chart
 
 escape_md = escape_markdown
 
@@ -53,11 +68,14 @@ TILES_PER_ROW = 4  # wide enough for each tile's full label at a laptop's width
 
 
 def kpi_tiles(tiles) -> None:
+    # Balanced rows (7 tiles: 4 + 3, each row filling the width), so no tile is narrower than a
+    # quarter of the page and its full label fits at 1280 px.
+    rows = -(-len(tiles) // TILES_PER_ROW)
+    base, extra = divmod(len(tiles), rows) if rows else (0, 0)
     columns = []
-    for _ in range(0, len(tiles), TILES_PER_ROW):
-        columns += st.columns(TILES_PER_ROW)
-    # The last row may have fewer tiles than columns: its spare columns stay empty.
-    for column, tile in zip(columns, tiles, strict=False):
+    for row in range(rows):
+        columns += st.columns(base + (1 if row < extra else 0))
+    for column, tile in zip(columns, tiles, strict=True):
         # A change across currencies is not a rise or a fall: no arrow, no colour.
         flat = tile.delta == NO_CHANGE or (tile.delta or "").startswith(CURRENCY_CHANGED)
         column.metric(
@@ -74,13 +92,13 @@ COLUMN_LABELS: dict[str, str] = {
     "solution_type": "Solution", "stage": "Stage", "from_stage": "From stage",
     "highest_stage": "Highest stage reached", "owner": "Owner", "on_hold": "On hold",
     "days_in_stage": "Days in stage", "stage_since": "In stage since",
-    "stage_since_source": "Since (from)", "stalled": "Stalled", "budget": "Budget",
+    "stage_since_source": "In stage since, from", "stalled": "Stalled", "budget": "Budget",
     "spend_to_date": "Spend to date", "expected_value": "Expected value / yr",
     "realized_value": "Realized value / yr", "causes": "Causes", "cause": "Cause",
     "cause_source": "Attributed by", "source": "Attributed by", "evidence": "Evidence",
     "days_left": "Days before stall", "weight": "Weight", "budget_weight": "Budget share",
-    "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Start from",
-    "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome from",
+    "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Pilot start, from",
+    "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome date, from",
     "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
     "budget_remaining": "Budget not yet spent", "remedies": "Remedy", "decision": "The board's choice",
     "age_days": "Days since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
@@ -122,12 +140,35 @@ def _column_config(frame, currency: str) -> dict[str, Any]:
     return config
 
 
-def page_slides_button(f, ctx, names: tuple[str, ...], page: str) -> None:
-    """This page's charts as slides, in the board pack's style, built when clicked."""
+DETAIL_ANCHOR = "initiative-detail"
+
+
+def scroll_to(anchor: str, token: str) -> None:
+    """Bring the heading `anchor` into view once per `token` (a new selection scrolls, a rerun
+    with the same one does not). Streamlit has no scroll API; a zero-height component's script
+    reaches the page it is embedded in (same origin)."""
+    import hashlib
+    import json
+
+    from streamlit.components.v1 import html
+
+    # The token is workbook text (an initiative ID): only its digest goes into the script.
+    digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+    html(
+        f"<script>/* {digest} */"
+        "const el = window.parent.document.getElementById(" + json.dumps(anchor) + ");"
+        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>",
+        height=0,
+    )
+
+
+def page_slides_button(f, ctx, charts: tuple[Chart, ...], page: str) -> None:
+    """This page's charts (catalog entries) as slides, in the board pack's style, built when
+    clicked. Charts that ignore the filters are left out under them, and the deck says so."""
     from dashboard import data
 
     st.download_button(
-        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, names),
+        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, charts),
         file_name=f"{ctx.file_stem(f'slides-{page}')}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         on_click="ignore", icon=":material/slideshow:", key=f"slides-{page}",
@@ -156,6 +197,32 @@ def table_downloads(frame, stem: str, *, key: str, currency: str = DEFAULT_CURRE
     )
 
 
+#: Codes the metrics write into table cells, in the words a reader uses (the codes are declared
+#: in analytics.metrics.types; the method behind them is on each page's "About this figure").
+_VALUE_WORDS: dict[str, str] = {
+    CENSORED: "Still in progress",
+    FROM_PILOT_START: "Pilot start date",
+    FROM_PRODUCTION_DATE: "Production date",
+    FROM_STAGE_ENTERED: "Date the stage was entered",
+    FROM_SNAPSHOT: "Month first seen in the export",
+    FROM_AS_OF: "This month (still in progress)",
+    UNKNOWN_ORIGIN: "Pilot start unknown",
+    EVENT_BEFORE_ORIGIN: "Outcome dated before the pilot start",
+    ORIGIN_AFTER_AS_OF: "Pilot start after this month",
+}
+_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason")
+
+
+def _readable_values(frame):
+    """Codes in a table's cells as words ("Still in progress", not censored)."""
+    changes = {c: frame[c].map(lambda v: _VALUE_WORDS.get(v, v) if isinstance(v, str) else v)
+               for c in _WORDED_COLUMNS if c in frame.columns}
+    if "outcome" in changes:
+        changes["outcome"] = changes["outcome"].map(
+            lambda v: v.capitalize() if isinstance(v, str) and v == v.lower() else v)
+    return frame.assign(**changes) if changes else frame
+
+
 def _readable_causes(frame):
     """Cause keys as people read them ("Generic tools", not generic_tools)."""
     from analytics.domain import CAUSE_LABELS
@@ -178,7 +245,7 @@ def initiative_table(frame, *, key: str | None = None,
 
     `download` names the file stem of CSV/Excel copies offered under the table; with
     `selectable`, one row can be picked and the selection event is returned."""
-    shown = _readable_causes(frame)
+    shown = _readable_values(_readable_causes(frame))
     config = _column_config(shown, currency)
     if selectable:
         event = st.dataframe(shown, hide_index=True, key=key, height=height, column_config=config,
@@ -191,30 +258,56 @@ def initiative_table(frame, *, key: str | None = None,
     return event
 
 
-def chart(fig, *, key: str, ctx, name: str, behind=None) -> None:
-    """A board-ready chart; when `behind` is given, clicking a bar lists its initiatives.
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The initiatives behind the points a reader clicked on one chart."""
+
+    frame: object     # pandas DataFrame
+    key: str
+    stem: str
+    currency: str = DEFAULT_CURRENCY
+
+
+def chart(entry: Chart, f, ctx, *, key: str | None = None, behind=None,
+          initiative_id: str | None = None, initiative_name: str | None = None,
+          hint: str = "a bar") -> Selection | None:
+    """A board-ready chart from the catalog; when `behind` is given, clicking a bar selects its
+    initiatives, returned for `selection_table` to list at full width under the chart's row.
 
     `behind(customdata) -> DataFrame` resolves one clicked point's customdata.
     """
     from analytics.charts.theme import download_config
+    from dashboard import data
 
-    config = download_config(ctx, name)
+    key = key or entry.key
+    stem = entry.key if initiative_id is None else f"{entry.key}-{initiative_id}"
+    fig = data.figure(entry, f, initiative_id=initiative_id, initiative_name=initiative_name)
+    config = download_config(entry.context(ctx), stem)
     if behind is None:
         st.plotly_chart(fig, key=key, config=config, theme=None)
-        return
+        return None
     event = st.plotly_chart(
         fig, key=key, config=config, theme=None, on_select="rerun", selection_mode="points",
     )
     points = event.selection.points if event else []
     if not points:
-        st.caption("Click a bar to list the initiatives behind it.")
-        return
+        st.caption(f"Click {hint} to list the initiatives behind it.")
+        return None
     import pandas as pd
 
     frames = [behind(p.get("customdata")) for p in points if p.get("customdata") is not None]
     if not frames:
-        return
+        return None
     selected = pd.concat(frames).drop_duplicates(subset=["initiative_id"]) if len(frames) > 1 else frames[0]
-    st.markdown(f"**{len(selected)} initiatives behind your selection**")
-    initiative_table(selected, key=f"{key}-behind", download=f"{ctx.file_stem(name)}-selection",
-                     currency=ctx.currency)
+    return Selection(selected, key, f"{ctx.file_stem(stem)}-selection", ctx.currency)
+
+
+def selection_table(*selections: Selection | None) -> None:
+    """The initiatives behind clicked points, each at the full width of the page."""
+    for selection in selections:
+        if selection is None:
+            continue
+        n = len(selection.frame)
+        st.markdown(f"**{n} {'initiative' if n == 1 else 'initiatives'} behind your selection**")
+        initiative_table(selection.frame, key=f"{selection.key}-behind", download=selection.stem,
+                         currency=selection.currency)

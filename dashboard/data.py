@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +25,8 @@ from analytics.metrics import trend as metric_trend
 from analytics.problems import Problem
 from dashboard.filters import Filters
 
+if TYPE_CHECKING:
+    from analytics.charts.catalog import Chart
 #: Set to 0 to start with an empty database instead of the sample portfolio.
 LOAD_SAMPLE_ENV = "PORTFOLIO_LOAD_SAMPLE"
 
@@ -460,62 +463,61 @@ def portfolio_report(f: Filters) -> Report:
 
 # --- Figures. Building a Plotly figure costs 30-120 ms; cached, a warm page run stays fast. ---
 
-def _figure_builders():
-    from analytics import charts
-    from analytics.charts import decisions as decision_charts
+@dataclass(frozen=True, slots=True)
+class _PageSource:
+    """The catalog's ChartSource over the cached metrics: each chart asks only for what it draws."""
 
-    def with_ref(key: str) -> dict:
-        return {"reference": reference(key)}
+    f: Filters
+    initiative_id: str | None = None
+    initiative_name: str | None = None
 
-    return {
-        "funnel": lambda f, o: charts.funnel_chart(
-            report(f), chart_context(f), **with_ref("gartner_2024_production")),
-        "stage_conversion": lambda f, o: charts.stage_conversion_chart(
-            report(f), chart_context(f), **with_ref("gartner_2024_production")),
-        "cohorts": lambda f, o: charts.cohort_chart(report(f), chart_context(f)),
-        "breakdown": lambda f, o: charts.breakdown_chart(
-            breakdown(f, o["by"]), chart_context(f), by=o["by"], overall=portfolio_report(f)),
-        "conversion_trend": lambda f, o: charts.conversion_trend_chart(trend(f), chart_context(f)),
-        "time_to_production": lambda f, o: charts.time_to_production_chart(
-            report(f), chart_context(f), **with_ref("gartner_2024_months")),
-        "cause_pareto": lambda f, o: charts.cause_pareto_chart(
-            report(f), chart_context(f), measure=o.get("measure", "count")),
-        "cause_heatmap": lambda f, o: charts.cause_heatmap_chart(report(f), chart_context(f)),
-        "value": lambda f, o: charts.value_chart(report(f), chart_context(f), by="business_unit"),
-        "stalled_budget": lambda f, o: charts.stalled_budget_chart(
-            report(f), chart_context(f), by="business_unit"),
-        "evidence": lambda f, o: decision_charts.evidence_chart(report(f), chart_context(f)),
-        "forecast": lambda f, o: decision_charts.forecast_chart(report(f), chart_context(f)),
-        "readiness": lambda f, o: decision_charts.readiness_chart(report(f), chart_context(f)),
-        "stage_timeline": lambda f, o: charts.stage_timeline_chart(
-            history(f, o["initiative_id"]), chart_context(f), name=o.get("name")),
-    }
+    def filtered_report(self) -> Report:
+        return report(self.f)
+
+    def whole_report(self) -> Report:
+        return portfolio_report(self.f)
+
+    def monthly_trend(self) -> pd.DataFrame:
+        return trend(self.f)
+
+    def split(self, by: str) -> pd.DataFrame:
+        return breakdown(self.f, by)
+
+    def initiative(self) -> tuple[pd.DataFrame, str | None]:
+        if self.initiative_id is None:
+            raise LookupError("no initiative is selected")
+        return history(self.f, self.initiative_id), self.initiative_name
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _figure(data_version: str, as_of: date, business_unit: str | None, solution_type: str | None,
-            stall_days: int, chart: str, options: tuple[tuple[str, object], ...]):
+            stall_days: int, chart: str, initiative_id: str | None, initiative_name: str | None):
+    from analytics.charts.catalog import BY_KEY
+
     f = Filters(as_of, business_unit, solution_type, stall_days)
-    return _figure_builders()[chart](f, dict(options))
+    return BY_KEY[chart].figure(_PageSource(f, initiative_id, initiative_name), chart_context(f))
 
 
-def figure(chart: str, f: Filters, **options: object):
-    """A board-ready figure by name (see _figure_builders), for the filters in force."""
-    return _figure(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, chart,
-                   tuple(sorted(options.items())))
+def figure(chart: Chart, f: Filters, *, initiative_id: str | None = None,
+           initiative_name: str | None = None):
+    """A board-ready figure from the chart catalog, for the filters in force (and the selected
+    initiative, for the one chart about a single initiative)."""
+    return _figure(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, chart.key,
+                   initiative_id, initiative_name)
 
 
 # --- Board pack. Built when a download button is clicked (drawing its charts takes ~10 s), ---
 # --- then cached per data version and filters.                                             ---
 
 def pack_data(f: Filters):
-    """What the board pack shows, from the cached metrics; the split by business unit only
-    when unfiltered (it covers the whole portfolio)."""
+    """What the board pack shows, from the cached metrics; the whole-portfolio splits only
+    when unfiltered (under a filter their charts leave the deck, which says so)."""
     from analytics.boardpack import PackData
 
-    unfiltered = f.business_unit is None and f.solution_type is None
+    if f.business_unit is not None or f.solution_type is not None:
+        return PackData(report(f), previous_report(f), trend(f))
     return PackData(report(f), previous_report(f), trend(f),
-                    breakdown(f, "business_unit") if unfiltered else None)
+                    breakdown(f, "business_unit"), breakdown(f, "solution_type"))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -548,16 +550,19 @@ def charts_zip(f: Filters) -> bytes:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _page_slides(data_version: str, as_of: date, business_unit: str | None,
-                 solution_type: str | None, stall_days: int, names: tuple[str, ...]) -> bytes:
+                 solution_type: str | None, stall_days: int, keys: tuple[str, ...]) -> bytes:
     from analytics.boardpack import build_deck
+    from analytics.charts.catalog import BY_KEY
 
     f = Filters(as_of, business_unit, solution_type, stall_days)
-    return build_deck(pack_data(f), chart_context(f), only=names)
+    return build_deck(pack_data(f), chart_context(f), only=tuple(BY_KEY[k] for k in keys))
 
 
-def page_slides(f: Filters, names: tuple[str, ...]) -> bytes:
-    """A short deck (title, headline figures, these charts) for one page's "add to deck"."""
-    return _page_slides(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days, names)
+def page_slides(f: Filters, charts: tuple[Chart, ...]) -> bytes:
+    """A short deck (title, headline figures, these charts) for one page's "add to deck"; a
+    chart that does not apply under the filters is left out and the title slide says so."""
+    return _page_slides(version(), f.as_of, f.business_unit, f.solution_type, f.stall_days,
+                        tuple(c.key for c in charts))
 
 
 def board_pack_name(f: Filters) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.charts import catalog
 from analytics.charts.decisions import forecast_title, readiness_title
 from analytics.formatting import money
 from analytics.metrics.decisions import report_currency
@@ -24,7 +25,7 @@ components.page_header(
 components.require_population(report)
 
 st.subheader("Evidence: do the five causes hold back our pilots?")
-components.chart(data.figure("evidence", f), key="evidence", ctx=ctx, name="evidence-by-cause")
+components.chart(catalog.EVIDENCE, f, ctx)
 st.dataframe(data.evidence_table(report), hide_index=True, key="evidence-table")
 with st.expander("About this figure"):
     st.markdown(
@@ -44,7 +45,7 @@ left, right = st.columns(2)
 left.metric("Expected launches in the next six months", f"{forecast.production_next_6m:.1f}", border=True)
 right.metric("80% range", f"{forecast.production_next_6m_low} to {forecast.production_next_6m_high}",
              border=True)
-components.chart(data.figure("forecast", f), key="forecast", ctx=ctx, name="likely-launches")
+components.chart(catalog.LIKELY_LAUNCHES, f, ctx)
 if not forecast.initiatives.empty:
     components.initiative_table(data.forecast_table(report), key="forecast-table", height=320,
                                 download=ctx.file_stem("likely-launches"))
@@ -64,7 +65,7 @@ readiness = report.readiness
 left, right = st.columns(2)
 left.metric("Pilots now", f"{readiness.pilots:,}", border=True)
 right.metric("Ready to scale (all five checks)", f"{readiness.ready_to_scale:,}", border=True)
-components.chart(data.figure("readiness", f), key="readiness", ctx=ctx, name="readiness-checks")
+components.chart(catalog.READINESS, f, ctx)
 if readiness.pilots:
     st.caption("Each pilot against the five checks: ticked where the check is met.")
     components.initiative_table(data.readiness_table(report), key="readiness-table", height=320,

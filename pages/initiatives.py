@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.charts import catalog
 from analytics.domain import ALL_STAGES, STAGE_LABELS
 from dashboard import components, data, frame
 
@@ -22,9 +23,10 @@ only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
 
 listing = data.initiative_listing(report, query=query, stages=tuple(stages), only_stalled=only_stalled)
 st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
+# A bounded list keeps the selected initiative's detail close under it.
 event = components.initiative_table(
     listing, key="initiative_table", selectable=True, download=ctx.file_stem("initiatives"),
-    currency=report.currency,
+    height=320, currency=report.currency,
 )
 rows = event.selection.rows if event else []
 if not rows:
@@ -32,14 +34,13 @@ if not rows:
 
 chosen = listing.iloc[rows[0]]
 initiative_id = str(chosen["initiative_id"])
-st.header(components.escape_md(chosen["name"]))
+st.header(components.escape_md(chosen["name"]), anchor=components.DETAIL_ANCHOR)
+components.scroll_to(components.DETAIL_ANCHOR, initiative_id)
 st.caption(components.escape_md(data.initiative_caption(chosen)))
 
 history = data.history(f, initiative_id)
 components.chart(
-    data.figure("stage_timeline", f, initiative_id=initiative_id, name=str(chosen["name"])),
-    key="timeline", ctx=ctx,
-    name=f"timeline-{initiative_id}",
+    catalog.STAGE_TIMELINE, f, ctx, initiative_id=initiative_id, initiative_name=str(chosen["name"]),
 )
 detail = data.initiative_detail(report, initiative_id)
 left, right = st.columns(2)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import drilldown
 from analytics.boardpack import PPTX_MIME, ZIP_MIME
+from analytics.charts import catalog
 from analytics.charts.export import INSTALL_HINT
 from analytics.kpis import decision_kpis, kpis
 from dashboard import components, data, frame
@@ -18,17 +19,14 @@ components.require_population(report)
 previous = data.previous_report(f)
 components.kpi_tiles(kpis(report, previous) + decision_kpis(report, previous))
 
-left, right = st.columns(2)
-with left:
-    components.chart(
-        data.figure("funnel", f), key="overview-funnel", ctx=ctx, name="funnel",
-        behind=lambda stage: drilldown.reached(report, stage),
-    )
-with right:
-    components.chart(
-        data.figure("cause_pareto", f, measure="count"), key="overview-causes", ctx=ctx,
-        name="stall-causes", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
-    )
+components.selection_table(components.chart(
+    catalog.FUNNEL, f, ctx, key="overview-funnel",
+    behind=lambda stage: drilldown.reached(report, stage),
+))
+components.selection_table(components.chart(
+    catalog.STALL_CAUSES, f, ctx, key="overview-causes",
+    behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+))
 
 st.subheader("What changed since last month")
 changes = report.changes

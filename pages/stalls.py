@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import drilldown
+from analytics.charts import catalog
 from analytics.charts.theme import format_money
 from dashboard import components, data, frame
 
@@ -31,14 +32,14 @@ else:
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
     ) or "count"
-    components.chart(
-        data.figure("cause_pareto", f, measure=measure), key="pareto", ctx=ctx,
-        name=f"stall-causes-by-{measure}", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
-    )
-    components.chart(
-        data.figure("cause_heatmap", f), key="heatmap", ctx=ctx, name="business-unit-by-cause",
+    components.selection_table(components.chart(
+        catalog.STALL_CAUSES_BY_BUDGET if measure == "budget" else catalog.STALL_CAUSES, f, ctx,
+        key="pareto", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+    ))
+    components.selection_table(components.chart(
+        catalog.BUSINESS_UNIT_BY_CAUSE, f, ctx, key="heatmap", hint="a cell",
         behind=lambda cell: drilldown.stalled_with_cause(report, cell[1], business_unit=cell[0]),
-    )
+    ))
     st.subheader("Stalled initiatives")
     components.initiative_table(
         stalls.stalled.drop(columns=["k"], errors="ignore"), key="stalled-table",
@@ -55,4 +56,6 @@ else:
         currency=report.currency,
     )
 
-components.page_slides_button(f, ctx, ("stall-causes", "business-unit-by-cause"), "stalls-and-causes")
+components.page_slides_button(
+    f, ctx, (catalog.STALL_CAUSES, catalog.BUSINESS_UNIT_BY_CAUSE), "stalls-and-causes",
+)

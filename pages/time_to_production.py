@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.charts import catalog
 from analytics.charts.theme import format_pct
+from analytics.formatting import days_as_months
 from dashboard import components, data, frame
 
 f = frame.start()
@@ -13,9 +15,9 @@ ttp = report.time_to_production
 
 components.page_header(
     "Time to production", f,
-    "The curve is the share of pilots in production by each month after pilot start, estimated "
-    "so that young pilots are not counted as failures (Aalen-Johansen; stopped pilots are a "
-    "competing outcome).",
+    "The curve is the share of pilots in production by each month after their pilot start. "
+    "Pilots still in progress count only for the months they have had, so young pilots are not "
+    "counted as failures; stopped pilots count as never reaching production.",
 )
 components.require_population(report)
 
@@ -25,10 +27,11 @@ col1.metric(
     help="Estimated share of pilots in production 365 days after pilot start.",
 )
 col2.metric(
-    "Median days to production (observed)",
-    "–" if ttp.median_days_observed is None else f"{ttp.median_days_observed:,.0f}",
+    "Median time to production",
+    days_as_months(ttp.median_days_observed),
     border=True,
-    help="Only among initiatives that already reached production: biased toward the fast ones.",
+    help="Only among pilots that already reached production, so it leans toward the fast ones; "
+         "read it beside the 12-month share.",
 )
 col3.metric(
     "Pilots followed", f"{ttp.included:,}", border=True,
@@ -37,10 +40,7 @@ col3.metric(
         or "none"
     ),
 )
-components.chart(
-    data.figure("time_to_production", f),
-    key="ttp", ctx=ctx, name="time-to-production",
-)
+components.chart(catalog.TIME_TO_PRODUCTION, f, ctx, key="ttp")
 if ttp.left_out:
     st.warning(
         f"{ttp.left_out} {'initiative' if ttp.left_out == 1 else 'initiatives'} that reached pilot "
@@ -49,6 +49,13 @@ if ttp.left_out:
     )
 with st.expander("The pilots behind the curve"):
     components.initiative_table(ttp.subjects, currency=report.currency)
+with st.expander("About this figure"):
+    st.markdown(
+        "The curve is a cumulative-incidence estimate (Aalen-Johansen) with stopping as a "
+        "competing outcome: a pilot still in progress is followed up to this month and then "
+        "leaves the estimate without counting as a failure; a stopped pilot counts as not "
+        "reaching production from the month it stopped."
+    )
 st.caption(data.reference_caveat())
 
-components.page_slides_button(f, ctx, ("time-to-production",), "time-to-production")
+components.page_slides_button(f, ctx, (catalog.TIME_TO_PRODUCTION,), "time-to-production")

@@ -29,6 +29,9 @@ from analytics.boardpack import (
     zip_file_name,
 )
 from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
+from analytics.boardpack.content import _pareto_order
+from analytics.charts import catalog
+from analytics.formatting import days_as_months
 from analytics.charts.common import cause_label
 from analytics.charts.export import ChromiumMissing
 from analytics.charts.theme import (
@@ -218,9 +221,9 @@ def test_the_time_to_production_slide_notes_the_estimate_and_who_was_followed(pi
     slide = chart_slide(picture_deck, "time-to-production")
     assert format_pct(ttp.p_production_12m) in title(slide)
     text = notes(slide)
-    assert f"within 12 months (Aalen-Johansen): {ttp.p_production_12m:.1%}" in text
+    assert f"within 12 months: {ttp.p_production_12m:.1%}" in text
     assert f"Pilots followed: {ttp.included} included, {ttp.left_out} left out" in text
-    assert f"{ttp.median_days_observed:.0f} days" in text
+    assert f"reached it: {days_as_months(ttp.median_days_observed)}" in text
 
 
 @pytest.mark.browser
@@ -314,10 +317,10 @@ def test_native_charts_hold_the_analytics_numbers(native_deck, sample):
 
     causes = chart_shape(chart_slide(native_deck, "stall-causes"))
     assert causes.chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
-    weighted = report.stalls.causes["weighted"]
+    flagged = report.stalls.causes["flagged"].drop(index="unattributed", errors="ignore")
     [(_, values)] = series_values(causes)
-    assert sorted(values, reverse=True) == pytest.approx(sorted(weighted, reverse=True))
-    keys = [next(k for k in weighted.index if weighted[k] == pytest.approx(v)) for v in values]
+    assert list(values)[:len(flagged)] == sorted(flagged, reverse=True)
+    keys = [str(k) for k in _pareto_order(report).index][:len(flagged)]
     colours = [f"#{p.format.fill.fore_color.rgb}" for p in causes.chart.plots[0].series[0].points]
     assert colours[:len(keys)] == [CAUSE_COLORS[k] for k in keys]
 
@@ -423,7 +426,7 @@ def test_a_filtered_first_month_pack_has_no_changes_and_no_unit_split(first_mont
     assert data.previous is None and data.by_business_unit is None
     titles = [title(s) for s in deck.slides]
     assert len(deck.slides) == 2 + len(CHARTS) - 1 + len(DECISION_SLIDES)  # no split by unit under a unit filter
-    assert titles[2] == "33% of pilots reached production (1 of 3)"
+    assert titles[2] == "Too few pilots to judge conversion: 1 of 3 reached production"
     assert titles[-5] == "No stalled initiatives this month"
     assert titles[-3] == "Production initiatives deliver 25% of their expected value: $100k of $400k a year"
     table = next(s for s in deck.slides[1].shapes if s.has_table).table
@@ -444,7 +447,7 @@ def test_the_command_writes_the_pack_under_its_default_name(first_month, no_chro
     assert main(["boardpack", "--as-of", "2025-06", "--db", str(first_month), "--native"]) == 0
     written = tmp_path / "board-pack-2025-06.pptx"
     deck = Presentation(str(written))
-    assert title(deck.slides[2]) == "33% of pilots reached production (1 of 3)"
+    assert title(deck.slides[2]) == "Too few pilots to judge conversion: 1 of 3 reached production"
     out, err = capsys.readouterr()
     assert f"Wrote {written.name}" in out and "native charts" in out
     # Nothing is stalled, so the causes slide is the "no stalled initiatives" picture too.
@@ -484,11 +487,31 @@ def test_a_page_gets_a_short_deck_of_its_own_charts(sample_db_master, no_chromiu
         rows = load_rows(con, date(2026, 11, 1))
     data = pack_data(rows, date(2026, 11, 1))
     ctx = ChartContext(as_of=date(2026, 11, 1), source="portfolio-2026-11.xlsx", is_sample=True)
-    deck = Presentation(io.BytesIO(build_deck(data, ctx, only=("stall-causes", "business-unit-by-cause"))))
+    deck = Presentation(io.BytesIO(build_deck(
+        data, ctx, only=(catalog.BUSINESS_UNIT_BY_CAUSE, catalog.STALL_CAUSES))))
     # Title, headline figures, then the two charts of the Stalls page in the pack's order.
     assert len(deck.slides) == 4
     causes = data.report.stalls
     assert title(deck.slides[2]).startswith("Poor data readiness is the top stall cause")
     assert f"of {causes.count} stalled" in title(deck.slides[2])
-    with pytest.raises(ValueError, match="no chart slide named nonsense"):
-        build_deck(data, ctx, only=("nonsense",))
+    assert title(deck.slides[3]) == chart_slides(data, ctx, (catalog.BUSINESS_UNIT_BY_CAUSE,))[0].title
+
+
+def test_under_a_filter_a_page_deck_leaves_out_the_whole_portfolio_split_and_says_so(
+    first_month, no_chromium,
+) -> None:
+    month = date(2025, 6, 1)
+    data = pack_data(read(first_month, month), month, business_unit="Finance")
+    ctx = ChartContext(as_of=month, source="portfolio-2025-06.xlsx", filters="Business unit: Finance")
+    page = (catalog.FUNNEL, catalog.CONVERSION_BY_BUSINESS_UNIT)
+    deck = Presentation(io.BytesIO(build_deck(data, ctx, only=page)))
+    assert len(deck.slides) == 3                       # title, headline figures, the funnel
+    cover = " ".join(text_of(s) for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Left out under these filters: Conversion by business unit" in cover
+
+
+def test_each_chart_is_declared_once_with_a_unique_key_and_the_pack_in_reading_order() -> None:
+    keys = [c.key for c in catalog.CATALOG]
+    assert len(keys) == len(set(keys))
+    assert [c.key for c in catalog.PACK] == list(CHARTS)
+    assert all(c.slide is not None for c in catalog.PACK)

@@ -12,8 +12,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.registry import PAGES as REGISTRY
@@ -36,11 +38,44 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: A portfolio beside the sample: the sample's initiatives spread over 12 business units whose
+#: names are 40 characters long, as in a bank's or an insurer's org chart.
+LONG_UNITS = tuple(name.ljust(40, ".")[:40] for name in (
+    "Global Commercial Banking and Payments EMEA", "Retail Lending and Mortgage Operations UK",
+    "Wealth Management and Private Banking Asia", "Corporate Treasury and Liquidity Planning",
+    "Group Risk, Compliance and Internal Audit", "Customer Experience and Contact Centres",
+    "Enterprise Data Platform and Architecture", "Human Resources and Workforce Analytics",
+    "Procurement, Vendor and Contract Management", "Insurance Claims and Underwriting Services",
+    "Marketing, Brand and Digital Acquisition", "Finance Transformation and Group Reporting",
+))
+
+
 @pytest.fixture(scope="module")
-def server(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def long_names_db(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from analytics import store
+    from analytics.store import ROW_COLUMNS, SnapshotMeta
+
+    with store.connect(sample_db_master, read_only=True) as con:
+        rows = store.read_rows(con)
+    ids = sorted(rows["initiative_id"].unique())
+    unit = {i: LONG_UNITS[n % len(LONG_UNITS)] for n, i in enumerate(ids)}
+    rows = rows.assign(business_unit=rows["initiative_id"].map(unit))
+    db = tmp_path_factory.mktemp("long-names") / "portfolio.duckdb"
+    with store.connect(db) as con:
+        for as_of, month in rows.groupby("as_of", sort=True):
+            meta = SnapshotMeta(as_of=pd.Timestamp(as_of).date(),
+                                file_name=f"long-names-{pd.Timestamp(as_of):%Y-%m}.xlsx",
+                                sha256=f"long-{as_of}", sheet="Portfolio", header_row=1, imported_by="test")
+            frame = month.loc[:, [c for c in ROW_COLUMNS if c != "as_of"]].reset_index(drop=True)
+            store.write_snapshot(con, meta, frame, [], b"long names " + str(as_of).encode())
+    return db
+
+
+@contextmanager
+def _serve(db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
     db = tmp_path_factory.mktemp("browser") / "portfolio.duckdb"
-    shutil.copyfile(sample_db_master, db)
+    shutil.copyfile(db_master, db)
     port = _free_port()
     env = {**os.environ, "PORTFOLIO_DB": str(db)}
     # Open for the server's whole life; closed in the finally below.
@@ -76,24 +111,43 @@ def server(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def browser_page(server: str):
+def server(sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(sample_db_master, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def long_names_server(long_names_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(long_names_db, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium(server: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        # Tall viewport: Streamlit scrolls an inner container, so a full-page screenshot
-        # only shows what fits in the viewport.
-        context = browser.new_context(viewport={"width": 1600, "height": 3600}, device_scale_factor=1)
-        page = context.new_page()
-        # A server process's first script run is routed by file (see README, "Choices worth
-        # knowing"); a warm-up visit takes it, so every test sees the app as users do after.
-        page.goto(server)
-        _settle(page)
         try:
-            yield page
+            yield browser
         finally:
-            context.close()
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str, chromium):
+    # Tall viewport: Streamlit scrolls an inner container, so a full-page screenshot
+    # only shows what fits in the viewport.
+    context = chromium.new_context(viewport={"width": 1600, "height": 3600}, device_scale_factor=1)
+    page = context.new_page()
+    # A server process's first script run is routed by file (see README, "Choices worth
+    # knowing"); a warm-up visit takes it, so every test sees the app as users do after.
+    page.goto(server)
+    _settle(page)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def _settle(page) -> None:
@@ -200,3 +254,105 @@ def test_a_page_downloads_its_slides(server: str, browser_page, tmp_path: Path) 
     assert len(deck.slides) == 3            # title, headline figures, the curve
     texts = [s.text_frame.text for s in deck.slides[2].shapes if s.has_text_frame]
     assert any("of pilots reach production within 12 months" in t for t in texts)
+
+
+# --- Text that fits: every chart's texts inside its box and clear of each other ------------------
+
+CHART_PAGES = ("overview", "funnel", "time_to_production", "stalls", "value")
+WIDTHS = (1280, 1440)
+
+
+def _page_defects(chromium, url: str, width: int, shot: str) -> list[str]:
+    from tests.chart_geometry import MEASURE_JS, defects
+
+    context = chromium.new_context(viewport={"width": width, "height": 4000}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        _settle(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_timeout(1500)
+        _assert_no_error(page, shot)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        charts = page.evaluate(MEASURE_JS)
+    finally:
+        context.close()
+    assert charts, f"{shot}: no chart drawn"
+    return [d for chart in charts for d in defects(chart)]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_texts_fit_on_the_sample(server: str, chromium, name: str, width: int) -> None:
+    found = _page_defects(chromium, f"{server}/{PAGES[name]}", width, f"{name}-{width}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_texts_fit_with_long_names_and_many_units(long_names_server: str, chromium, name: str,
+                                                        width: int) -> None:
+    found = _page_defects(chromium, f"{long_names_server}/{PAGES[name]}", width, f"long-{name}-{width}")
+    assert not found, "\n".join(found)
+
+
+def _pack_figures(db: Path) -> dict[str, object]:
+    """Every catalog chart's figure for the database's latest month, unfiltered."""
+    from analytics import store
+    from analytics.boardpack import PackData, pack_data
+    from analytics.charts import catalog
+    from analytics.charts.theme import ChartContext
+    from analytics.metrics import initiative_history, load_rows
+
+    with store.connect(db, read_only=True) as con:
+        as_of = store.list_snapshots(con)[-1].as_of
+        rows = load_rows(con, as_of)
+    data = pack_data(rows, as_of)
+    stalled = data.report.stalls.stalled.iloc[0]
+
+    class WithInitiative(PackData):
+        def initiative(self):
+            return initiative_history(rows, str(stalled["initiative_id"])), str(stalled["name"])
+
+    source = WithInitiative(data.report, data.previous, data.trend, data.by_business_unit,
+                            data.by_solution_type)
+    ctx = ChartContext(as_of=as_of, source=f"portfolio-{as_of:%Y-%m}.xlsx", is_sample=True)
+    return {c.key: c.figure(source, ctx) for c in catalog.CATALOG}
+
+
+@pytest.fixture(scope="module")
+def bench(chromium):
+    from tests.chart_geometry import FigureBench
+
+    context = chromium.new_context()
+    try:
+        yield FigureBench(context.new_page())
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("portfolio", ["sample", "long names"])
+def test_chart_texts_fit_in_the_png_and_on_the_slide(sample_db_master: Path, long_names_db: Path,
+                                                     bench, portfolio: str) -> None:
+    from analytics.boardpack.deck import picture_figure
+    from analytics.boardpack.render import DECK_LAYOUT
+    from analytics.charts.theme import SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
+    from tests.chart_geometry import defects
+
+    figures = _pack_figures(sample_db_master if portfolio == "sample" else long_names_db)
+    found = []
+    for key, fig in figures.items():
+        png = bench.measure(fig, SLIDE_LAYOUT_WIDTH, SLIDE_LAYOUT_HEIGHT)
+        slide = bench.measure(picture_figure(fig), *DECK_LAYOUT)
+        found += [f"PNG {key}: {d}" for d in defects(png)] + [f"slide {key}: {d}" for d in defects(slide)]
+    assert not found, "\n".join(found)
+
+
+def test_the_measurement_catches_a_title_too_long_for_its_chart(sample_db_master: Path, bench) -> None:
+    from tests.chart_geometry import defects
+
+    fig = _pack_figures(sample_db_master)["funnel"]
+    fig.update_layout(title_text="<b>" + "A finding stated at far greater length than any chart can hold " * 2 + "</b>")
+    found = defects(bench.measure(fig, 800, 450))
+    assert any("runs outside the chart" in d for d in found), found

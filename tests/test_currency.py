@@ -85,7 +85,7 @@ def test_kpi_tiles_compare_money_only_within_one_currency(tmp_path: Path):
 
 
 def test_a_euro_portfolios_charts_label_money_in_euros(euro_db: Path):
-    from analytics.boardpack.content import chart_slides, pack_data
+    from analytics.boardpack import chart_slides, pack_data
 
     with store.connect(euro_db, read_only=True) as con:
         rows = load_rows(con, date(2025, 2, 1))

@@ -17,7 +17,7 @@ from analytics.boardpack.content import (
     NativeChart,
     PackData,
     Series,
-    chart_slides,
+    SlideText,
     pack_data,
 )
 from analytics.boardpack.deck import (
@@ -26,12 +26,14 @@ from analytics.boardpack.deck import (
     PPTX_MIME,
     Deck,
     build_deck,
+    chart_slides,
+    left_out,
     deck_file_name,
     make_deck,
 )
 
 __all__ = [
     "CHROMIUM_NEEDED", "DECK_TITLE", "PPTX_MIME", "ZIP_MIME", "ChartSlide", "Deck", "NativeChart",
-    "PackData", "Series", "build_deck", "charts_zip", "chart_slides", "deck_file_name", "make_deck",
+    "PackData", "Series", "SlideText", "build_deck", "charts_zip", "chart_slides", "deck_file_name", "left_out", "make_deck",
     "pack_data", "zip_file_name",
 ]

@@ -15,9 +15,16 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import charts, formatting
+from analytics import formatting
 from analytics.charts.cohorts import IMMATURE_NAME, MATURE_NAME, MAX_COHORTS
-from analytics.charts.common import cause_label, group_key, is_missing, month_label, stage_label
+from analytics.charts.common import (
+    cause_label,
+    group_key,
+    is_missing,
+    month_label,
+    stage_label,
+)
+from analytics.charts.source import ChartSource
 from analytics.charts.theme import (
     CAUSE_COLORS,
     CONTEXT,
@@ -27,15 +34,21 @@ from analytics.charts.theme import (
     REALIZED,
     REFERENCE,
     STAGE_COLORS,
-    ChartContext,
     format_pct,
 )
 from analytics.charts.trend import OVERALL_LABEL
 from analytics.charts.value import EXPECTED_NAME, REALIZED_NAME, by_group
 from analytics.domain import CAUSES, UNATTRIBUTED, Stage
-from analytics.metrics import REFERENCE_FIGURES, Report, breakdown, compute_report, trend
+from analytics.metrics import (
+    REFERENCE_FIGURES,
+    Report,
+    breakdown,
+    compute_report,
+    trend,
+)
+from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
-from analytics.metrics.types import LEFT_OUT_REASONS, ReferenceFigure
+from analytics.metrics.types import CENSORED, LEFT_OUT_REASONS, ReferenceFigure
 
 #: The survey figures the dashboard draws on the same charts.
 PRODUCTION_REFERENCE = "gartner_2024_production"
@@ -67,10 +80,31 @@ class PackData:
     previous: Report | None
     trend: pd.DataFrame
     by_business_unit: pd.DataFrame | None = None
+    by_solution_type: pd.DataFrame | None = None
 
     @property
     def is_filtered(self) -> bool:
         return self.report.business_unit is not None or self.report.solution_type is not None
+
+    # The chart catalog's ChartSource (analytics.charts.catalog): what a chart is built from.
+    def filtered_report(self) -> Report:
+        return self.report
+
+    def whole_report(self) -> Report:
+        # Whole-portfolio charts are only drawn unfiltered (see is_filtered), where both agree.
+        return self.report
+
+    def monthly_trend(self) -> pd.DataFrame:
+        return self.trend
+
+    def split(self, by: str) -> pd.DataFrame:
+        frame = {"business_unit": self.by_business_unit, "solution_type": self.by_solution_type}[by]
+        if frame is None or self.is_filtered:
+            raise LookupError(f"the pack holds no whole-portfolio split by {by}")
+        return frame
+
+    def initiative(self) -> tuple[pd.DataFrame, str | None]:
+        raise LookupError("a board pack is about the portfolio, not one initiative")
 
 
 def pack_data(
@@ -94,9 +128,11 @@ def pack_data(
     previous = (compute_report(rows, before, stall_days=stall_days, currency=currency(before),
                                **filters) if before else None)
     history = trend(rows, stall_days=stall_days, up_to=report.as_of, **filters)
-    unfiltered = business_unit is None and solution_type is None
-    split = breakdown(rows, report.as_of, "business_unit", stall_days=stall_days) if unfiltered else None
-    return PackData(report, previous, history, split)
+    if business_unit is not None or solution_type is not None:
+        return PackData(report, previous, history)
+    return PackData(report, previous, history,
+                    breakdown(rows, report.as_of, "business_unit", stall_days=stall_days),
+                    breakdown(rows, report.as_of, "solution_type", stall_days=stall_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +163,15 @@ class NativeChart:
     label_every: int = 1            # category labels: every n-th (long month axes)
     subtitle: str | None = None     # replaces the picture's subtitle when it says more than this shows
     legend: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SlideText:
+    """What a chart's slide says besides the picture: the numbers behind it (speaker notes,
+    one per line) and, where PowerPoint has the chart type, an editable version."""
+
+    notes: str
+    native: NativeChart | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -179,7 +224,8 @@ def _references() -> dict[str, ReferenceFigure]:
 
 # --- The slides --------------------------------------------------------------------------------
 
-def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def funnel_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     ref = _references()[PRODUCTION_REFERENCE]
     f = report.funnel
     notes = [
@@ -202,12 +248,11 @@ def funnel_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series=(Series("Initiatives", tuple(float(n) for n in reached), HIGHLIGHT,
                        point_colors=tuple(STAGE_COLORS[s] for s in steps)),),
     )
-    figure = charts.funnel_chart(report, ctx, reference=ref)
-    return ChartSlide("funnel", figure, "\n".join(notes), native if f.reached_pilot else None)
+    return SlideText("\n".join(notes), native if f.reached_pilot else None)
 
 
-def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
-    frame = history.sort_values("as_of").reset_index(drop=True)
+def trend_text(src: ChartSource) -> SlideText:
+    frame = src.monthly_trend().sort_values("as_of").reset_index(drop=True)
     notes = ["Month: pilot to production (reached production of reached pilot); reached scaling"]
     for row in frame.itertuples(index=False):
         notes.append(
@@ -224,8 +269,7 @@ def trend_slide(history: pd.DataFrame, ctx: ChartContext) -> ChartSlide:
         label_every=3 if len(frame) > 12 else 1,
         subtitle="Pilot-to-production conversion at each month-end; the counts behind each month are in the notes",
     )
-    figure = charts.conversion_trend_chart(history, ctx)
-    return ChartSlide("conversion-trend", figure, "\n".join(notes), native if known else None)
+    return SlideText("\n".join(notes), native if known else None)
 
 
 def _share_top(top: float) -> float:
@@ -233,7 +277,8 @@ def _share_top(top: float) -> float:
     return min(1.0, (int(top * 1.25 * 10) + 1) / 10)
 
 
-def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def cohort_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     every = report.cohorts
     shown = every.iloc[-MAX_COHORTS:]
     notes = ["Pilot-start quarter: pilots; in production within 12 months (mature quarters) or so far"]
@@ -268,11 +313,11 @@ def cohort_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         series=tuple(series), number_format=PCT, overlap=100, legend=len(series) > 1,
         value_max=_share_top(max(values + [0.1])),
     )
-    figure = charts.cohort_chart(report, ctx)
-    return ChartSlide("cohorts", figure, "\n".join(notes), native if len(shown) else None)
+    return SlideText("\n".join(notes), native if len(shown) else None)
 
 
-def time_to_production_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def time_to_production_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     ref = _references()[DURATION_REFERENCE]
     ttp = report.time_to_production
     subjects = ttp.subjects.loc[ttp.subjects["left_out_reason"].isna()]
@@ -281,31 +326,35 @@ def time_to_production_slide(report: Report, ctx: ChartContext) -> ChartSlide:
     left_out = ", ".join(f"{reason.replace('_', ' ')} {ttp.left_out_by_reason.get(reason, 0)}"
                          for reason in LEFT_OUT_REASONS)
     notes = [
-        f"Estimated share in production within 12 months (Aalen-Johansen): {pct(ttp.p_production_12m)}",
+        f"Estimated share in production within 12 months: {pct(ttp.p_production_12m)}",
         f"Pilots followed: {ttp.included} included, {ttp.left_out} left out ({left_out})",
         f"Of those included: {outcomes.get(str(Stage.PRODUCTION), 0)} reached production, "
-        f"{outcomes.get(str(Stage.STOPPED), 0)} stopped first, {outcomes.get('censored', 0)} still active",
-        "Median days to production among those that reached it: "
-        + ("n/a" if median is None else f"{median:.0f} days ({median / 30.4375:.1f} months)")
+        f"{outcomes.get(str(Stage.STOPPED), 0)} stopped first, {outcomes.get(CENSORED, 0)} still in progress",
+        "Median time to production among those that reached it: "
+        + ("n/a" if median is None else formatting.days_as_months(median))
         + " (biased toward fast ones; read it beside the 12-month estimate)",
         f"Survey figure for context: {ref.statement} ({ref.source}, {ref.year}); definitions differ",
     ]
-    figure = charts.time_to_production_chart(report, ctx, reference=ref)
-    return ChartSlide("time-to-production", figure, "\n".join(notes))
+    return SlideText("\n".join(notes))
 
 
 def _pareto_order(report: Report) -> pd.DataFrame:
-    """The causes as the Pareto draws them: largest weighted first, unattributed last when any."""
+    """The causes as the chart draws them: most flagged first, unattributed last when any."""
     causes = report.stalls.causes
     rank = {key: i for i, key in enumerate(CAUSES)}
     named = [c for c in causes.index if c != UNATTRIBUTED]
-    named.sort(key=lambda c: (-float(causes.at[c, "weighted"]), rank.get(c, len(rank))))
+    named.sort(key=lambda c: (-_flagged(causes.at[c, "flagged"]), rank.get(c, len(rank))))
     if UNATTRIBUTED in causes.index and float(causes.at[UNATTRIBUTED, "weighted"]) > 0:
         named.append(UNATTRIBUTED)
     return causes.loc[named]
 
 
-def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def _flagged(value: object) -> float:
+    return 0.0 if is_missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def cause_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     stalls = report.stalls
     notes = [
         f"Stalled (on hold, or more than {stalls.stall_days} days in pilot or scaling): {stalls.count} "
@@ -320,20 +369,22 @@ def cause_slide(report: Report, ctx: ChartContext) -> ChartSlide:
             f"budget {money(row['budget_weighted'], report.currency)}"
         )
     keys = [str(k) for k in causes.index]
-    flagged = [None if is_missing(v) else int(v) for v in causes["flagged"]]
-    weighted = tuple(float(v) for v in causes["weighted"])
+    # One measure, as on the chart: stalled initiatives flagged with each cause.
+    counts = tuple(
+        float(w) if k == UNATTRIBUTED else _flagged(f)
+        for k, f, w in zip(keys, causes["flagged"], causes["weighted"])
+    )
     native = NativeChart(
-        kind="column", number_format=DECIMAL, value_max=(max(weighted) if weighted else 1) * 1.15,
-        categories=tuple(cause_label(k) + ("" if n is None else f"\n{n} flagged")
-                         for k, n in zip(keys, flagged, strict=True)),
-        series=(Series("Stalled initiatives (weighted)", weighted, HIGHLIGHT,
+        kind="column", number_format=COUNT, value_max=(max(counts) if counts else 1) * 1.15,
+        categories=tuple(cause_label(k) for k in keys),
+        series=(Series("Stalled initiatives flagged", counts, HIGHLIGHT,
                        point_colors=tuple(CAUSE_COLORS[k] for k in keys)),),
     )
-    figure = charts.cause_pareto_chart(report, ctx, measure="count")
-    return ChartSlide("stall-causes", figure, "\n".join(notes), native if stalls.count else None)
+    return SlideText("\n".join(notes), native if stalls.count else None)
 
 
-def heatmap_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def heatmap_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     stalled = report.stalls.stalled
     notes = ["Business unit (stalled): stalled initiatives flagged with each cause"]
     units = stalled.assign(_unit=[group_key(v) for v in stalled["business_unit"]])
@@ -347,11 +398,11 @@ def heatmap_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         if none:
             cells.append(f"{cause_label(UNATTRIBUTED)} {none}")
         notes.append(f"{unit} ({sizes[unit]}): " + ", ".join(cells))
-    figure = charts.cause_heatmap_chart(report, ctx)
-    return ChartSlide("business-unit-by-cause", figure, "\n".join(notes))
+    return SlideText("\n".join(notes))
 
 
-def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
+def value_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
     out = report.outcomes
     groups = by_group(report, "business_unit")
     notes = [
@@ -379,27 +430,52 @@ def value_slide(report: Report, ctx: ChartContext) -> ChartSlide:
                 Series(REALIZED_NAME, realized_values, REALIZED)),
         legend=True, value_max=max(expected_values + realized_values + (1.0,)) * 1.2,
     )
-    figure = charts.value_chart(report, ctx, by="business_unit")
-    return ChartSlide("value-by-business-unit", figure, "\n".join(notes), native if len(money_rows) else None)
+    return SlideText("\n".join(notes), native if len(money_rows) else None)
 
 
-def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> ChartSlide:
+def stalled_budget_text(src: ChartSource) -> SlideText:
+    report = src.filtered_report()
+    out = report.outcomes
+    groups = by_group(report, "business_unit")
+    notes = [
+        f"Budget of stalled initiatives: {money(out.stalled_budget)}; spend to date on stopped ones: "
+        f"{money(out.spend_on_stopped)}",
+        "Business unit: budget of stalled initiatives; spend to date on stopped ones",
+    ]
+    for unit, stuck, stopped in zip(groups["business_unit"], groups["stalled_budget"], groups["spend_on_stopped"]):
+        notes.append(f"{group_key(unit)}: {money(0.0 if is_missing(stuck) else float(stuck))}; "
+                     f"{money(0.0 if is_missing(stopped) else float(stopped))}")
+    return SlideText("\n".join(notes))
+
+
+def cause_budget_text(src: ChartSource) -> SlideText:
+    """The causes weighed by budget: the same numbers as by count, no native chart (its
+    native version shows counts)."""
+    return SlideText(cause_text(src).notes)
+
+
+def breakdown_text(src: ChartSource, by: str) -> SlideText:
+    """The whole portfolio's pilot-to-production by business unit or solution type."""
+    frame = src.split(by)
+    report = src.whole_report()
     ordered = frame.assign(conversion=frame["pilot_to_production"].astype(float)).sort_values(
-        ["conversion", "business_unit"], ascending=[False, True], na_position="last",
+        ["conversion", by], ascending=[False, True], na_position="last",
     )
     f = report.funnel
+    what = "Business unit" if by == "business_unit" else "Solution type"
     notes = [
         f"{OVERALL_LABEL}: {pct(f.pilot_to_production)} ({f.reached_production} of {f.reached_pilot})",
-        "Business unit: pilot to production (reached production of reached pilot)",
+        f"{what}: pilot to production (reached production of reached pilot)",
     ]
-    for row in ordered.itertuples(index=False):
-        notes.append(f"{group_key(row.business_unit)}: {pct(row.conversion)} "
-                     f"({row.reached_production} of {row.reached_pilot})")
+    for group, conversion, produced, piloted in zip(
+        ordered[by], ordered["conversion"], ordered["reached_production"], ordered["reached_pilot"], strict=True
+    ):
+        notes.append(f"{group_key(group)}: {pct(conversion)} ({produced} of {piloted})")
     rates = [None if is_missing(v) else float(v) for v in ordered["conversion"]]
     best = max((r for r in rates if r is not None), default=None)
     categories = [
         f"{group_key(u)} ({p} of {q})" for u, p, q in
-        zip(ordered["business_unit"], ordered["reached_production"], ordered["reached_pilot"], strict=True)
+        zip(ordered[by], ordered["reached_production"], ordered["reached_pilot"], strict=True)
     ]
     colors = [HIGHLIGHT if r is not None and r == best else CONTEXT for r in rates]
     if f.pilot_to_production is not None:
@@ -412,21 +488,4 @@ def breakdown_slide(frame: pd.DataFrame, report: Report, ctx: ChartContext) -> C
         series=(Series("Pilot → production", tuple(rates), CONTEXT, point_colors=tuple(colors)),),
         value_max=_share_top(max(known)) if known else None,
     )
-    figure = charts.breakdown_chart(frame, ctx, by="business_unit", overall=report)
-    return ChartSlide("conversion-by-business-unit", figure, "\n".join(notes), native if known else None)
-
-
-def chart_slides(data: PackData, ctx: ChartContext) -> tuple[ChartSlide, ...]:
-    """The pack's charts in reading order: how many get through, whether that improves, how
-    long it takes, where, why initiatives stall, and what production delivers."""
-    report = data.report
-    slides = [
-        funnel_slide(report, ctx),
-        trend_slide(data.trend, ctx),
-        cohort_slide(report, ctx),
-        time_to_production_slide(report, ctx),
-    ]
-    if data.by_business_unit is not None and not data.is_filtered and not data.by_business_unit.empty:
-        slides.append(breakdown_slide(data.by_business_unit, report, ctx))
-    slides += [cause_slide(report, ctx), heatmap_slide(report, ctx), value_slide(report, ctx)]
-    return tuple(slides)
+    return SlideText("\n".join(notes), native if known else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -22,8 +23,8 @@ from pptx.table import _Cell
 from pptx.text.text import TextFrame
 from pptx.util import Inches, Pt
 
-from analytics.boardpack.content import ChartSlide, PackData, chart_slides, count, money, pct
-from analytics.boardpack.decisions import DECISIONS_SLIDE, add_decisions_table, decisions_slide, evidence_slide
+from analytics.boardpack.content import ChartSlide, PackData, count, money, pct
+from analytics.boardpack.decisions import add_decisions_table, decisions_slide, evidence_slide
 from analytics.boardpack.native import add_native_chart, rgb
 from analytics.boardpack.render import DECK_LAYOUT, DECK_SCALE, Picture, render_pngs
 from analytics.charts.export import INSTALL_HINT, ChartExportFailed, ChromiumMissing
@@ -47,6 +48,9 @@ from analytics.charts.theme import (
     wrap,
 )
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE, Kpi, kpis
+
+if TYPE_CHECKING:  # the catalog imports this package; imported when used, not at load
+    from analytics.charts.catalog import Chart
 
 PORTFOLIO_NAME = "AI Pilot-to-Production"
 DECK_TITLE = f"{PORTFOLIO_NAME} — Board pack"
@@ -128,23 +132,54 @@ def render_pictures(slides: tuple[ChartSlide, ...]) -> dict[str, Picture]:
         return {name: Picture(None, str(exc)) for name in figures}
 
 
+def chart_slides(data: PackData, ctx: ChartContext,
+                 charts: tuple[Chart, ...] | None = None) -> tuple[ChartSlide, ...]:
+    """The slides of `charts` (default: the pack's, from the catalog) in the catalog's order,
+    leaving out those that do not apply under the pack's filters (see `left_out`)."""
+    from analytics.charts.catalog import CATALOG, PACK
+
+    wanted = PACK if charts is None else charts
+    slides = []
+    for chart in CATALOG:
+        if chart not in wanted or not chart.applies(filtered=data.is_filtered) or chart.slide is None:
+            continue
+        text = chart.slide(data)
+        slides.append(ChartSlide(chart.key, chart.figure(data, ctx), text.notes, text.native))
+    return tuple(slides)
+
+
+def left_out(data: PackData, charts: tuple[Chart, ...] | None = None) -> tuple[Chart, ...]:
+    """The charts asked for that the deck leaves out under its filters (whole-portfolio splits)."""
+    from analytics.charts.catalog import PACK
+
+    return tuple(c for c in (PACK if charts is None else charts) if not c.applies(filtered=data.is_filtered))
+
+
+def left_out_note(charts: tuple[Chart, ...]) -> str:
+    """What the title slide says about charts left out under the filters."""
+    names = ", ".join(c.label for c in charts)
+    return (f"Left out under these filters: {names} (each covers the whole portfolio; "
+            f"build the deck without filters to include it)")
+
+
 def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
-              only: tuple[str, ...] | None = None) -> Deck:
-    """Build the pack (see build_deck) and report what could not be drawn. `only` keeps the
-    chart slides of those names (a page's own slides), in the pack's order."""
-    slides = (*chart_slides(data, ctx), evidence_slide(data.report, ctx))
-    with_decisions = only is None or DECISIONS_SLIDE in only
-    if only is not None:
-        unknown = set(only) - {s.name for s in slides} - {DECISIONS_SLIDE}
-        if unknown:
-            raise ValueError(f"no chart slide named {', '.join(sorted(unknown))}")
-        slides = tuple(s for s in slides if s.name in only)
+              only: tuple[Chart, ...] | None = None) -> Deck:
+    """Build the pack (see build_deck) and report what could not be drawn. `only` keeps those
+    catalog charts (a page's own slides), in the catalog's order; a chart that does not apply
+    under the filters is left out and the title slide says so."""
+    slides = chart_slides(data, ctx, only)
+    omitted = left_out(data, only)
+    # The whole pack ends with the evidence for the five causes and the decisions needed; a
+    # page's own slides ("slides for this page") hold only that page's charts.
+    with_decisions = only is None
+    if with_decisions:
+        slides = (*slides, evidence_slide(data.report, ctx))
     drawn = [s for s in slides if not (native_charts and s.native is not None)]
     pictures = render_pictures(tuple(drawn))
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)
     total = len(slides) + 2 + with_decisions
-    _title_slide(prs, data, ctx)
+    _title_slide(prs, data, ctx, omitted)
     _kpi_slide(prs, data, ctx, page=2, total=total)
     for page, chart in enumerate(slides, start=3):
         native = chart.native if native_charts else None
@@ -170,14 +205,14 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
 
 
 def build_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
-               only: tuple[str, ...] | None = None) -> bytes:
+               only: tuple[Chart, ...] | None = None) -> bytes:
     """The board pack as .pptx bytes: a title slide, the headline figures (a native table),
     then one slide per chart (funnel, conversion trend, 12-month conversion by cohort, time
     to production, conversion by business unit when unfiltered, stall causes, business unit x
     cause, value, the evidence for the five causes), and last the decisions needed (a native
     table). `native_charts` draws funnel, trend, cohorts, business units, causes and
-    value as editable PowerPoint charts; the rest stay pictures. `only` keeps those chart
-    slides (one page's "slides for this page").
+    value as editable PowerPoint charts; the rest stay pictures. `only` keeps those catalog
+    charts (one page's "slides for this page").
     """
     return make_deck(data, ctx, native_charts=native_charts, only=only).content
 
@@ -285,7 +320,8 @@ def _picture(slide: Slide, picture: Picture, chart: ChartSlide) -> None:
 
 # --- Title slide -------------------------------------------------------------------------------------
 
-def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> None:
+def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext,
+                 omitted: tuple[Chart, ...] = ()) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.28), Inches(SLIDE_HEIGHT))
     band.fill.solid()
@@ -306,6 +342,8 @@ def _title_slide(prs: PresentationType, data: PackData, ctx: ChartContext) -> No
         (f"Stalled means on hold, or more than {report.stall_days} days in pilot or scaling", DECK_BODY_PT + 2, MUTED),
         (f"Source: {ctx.source}", DECK_BODY_PT + 2, MUTED),
     ]
+    if omitted:
+        lines.append((left_out_note(omitted), DECK_BODY_PT, MUTED))
     details = _box(slide, 1.0, 3.45, SLIDE_WIDTH - 2.0, 2.0)
     details.name = "Details"
     frame = details.text_frame

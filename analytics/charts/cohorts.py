@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.charts.common import empty_state, note, plural, share_ticks
+from analytics.charts.common import MIN_GROUP, empty_state, note, plural, share_ticks
 from analytics.charts.theme import (
     GRID,
     HIGHLIGHT,
@@ -124,6 +124,13 @@ def _title(cohorts: pd.DataFrame) -> str:
     mature = cohorts.loc[cohorts["mature"].astype(bool)]
     if mature.empty:
         return "No pilot cohort is 12 months old yet: too young to judge"
+    # Only quarters with enough pilots state a rate (MIN_GROUP); smaller ones are drawn.
+    mature = mature.loc[mature["pilots"].astype(int) >= MIN_GROUP]
+    if mature.empty:
+        return (
+            f"Too few pilots per quarter to judge 12-month conversion: no quarter a year old "
+            f"has {MIN_GROUP} or more"
+        )
     latest = mature.iloc[-1]
     title = (
         f"{format_pct(latest['conversion_12m'])} of {latest['cohort']} pilots reached "

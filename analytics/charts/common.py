@@ -14,6 +14,10 @@ from analytics.domain import CAUSE_LABELS, STAGE_LABELS
 from analytics.metrics.types import NOT_SET, ReferenceFigure
 from analytics.text import escape_plotly
 
+#: The smallest group a title states a finding about: below it a rate swings with one
+#: initiative, so the title says there are too few to judge instead.
+MIN_GROUP = 10
+
 #: Days per month on time axes: the mean Gregorian month, so day 365 sits at 12.0 months.
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -45,7 +49,7 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def plural(count: int | float, noun: str, nouns: str | None = None) -> str:
+def plural(count: float, noun: str, nouns: str | None = None) -> str:
     """'1 pilot', '3 pilots'."""
     word = noun if count == 1 else (nouns or noun + "s")
     return f"{count:,.0f} {word}" if float(count).is_integer() else f"{count:,.1f} {word}"
@@ -97,3 +101,43 @@ def note(fig: go.Figure, text: str, **placement: object) -> None:
     defaults: dict[str, object] = dict(showarrow=False, font=dict(size=NOTE_SIZE, color=REFERENCE))
     defaults.update(placement)
     fig.add_annotation(text=text, **defaults)
+
+
+#: Characters a category label keeps before it is abbreviated (the full text is on hover):
+#: a 40-character business unit would take half of a half-width chart.
+LABEL_CHARS = 24
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """Plain (unescaped) text cut to `limit` characters at a word where possible, with '…'."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def row_font(rows: int) -> int:
+    """Category and value label size for a chart with `rows` rows, so rows never collide in the
+    450 px tall picture of a slide (about 220 px of plot for the rows)."""
+    return NOTE_SIZE + 2 if rows <= 6 else NOTE_SIZE if rows <= 9 else NOTE_SIZE - 3
+
+
+#: px a category row needs in the dashboard so its label reads at full size.
+ROW_PX = 30
+#: Plotly's (and Streamlit's) default chart height.
+DEFAULT_HEIGHT = 450
+
+
+def fit_rows(fig: go.Figure, rows: int) -> go.Figure:
+    """Grow a finished chart's height in the dashboard so `rows` categories each get ROW_PX.
+
+    Only the dashboard reads this height: the PNG and the slide are drawn at their own size
+    (Kaleido's width/height override it), where `row_font` keeps the rows apart instead."""
+    margin = fig.layout.margin
+    needed = int((margin.t or 0) + (margin.b or 0) + rows * ROW_PX + 40)
+    if needed > DEFAULT_HEIGHT:
+        fig.update_layout(height=needed)
+    return fig

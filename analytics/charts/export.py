@@ -12,7 +12,12 @@ from pathlib import Path
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH, ChartContext
+from analytics.charts.theme import (
+    EXPORT_HEIGHT,
+    EXPORT_SCALE,
+    EXPORT_WIDTH,
+    ChartContext,
+)
 from analytics.problems import PortfolioError
 
 INSTALL_HINT = "apt-get install -y chromium"

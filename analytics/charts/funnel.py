@@ -4,6 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from analytics.charts.common import (
+    MIN_GROUP,
     empty_state,
     note,
     plural,
@@ -96,10 +97,14 @@ def funnel_chart(
         autorange=False, range=[2.9 if ref_x is not None else 2.5, -0.5], showgrid=False,
         ticks="", ticklabelstandoff=8,
     )
-    title = (
-        f"{format_pct(funnel.pilot_to_production)} of pilots reached production "
-        f"({funnel.reached_production} of {funnel.reached_pilot})"
-    )
+    if funnel.reached_pilot < MIN_GROUP:
+        title = (f"Too few pilots to judge conversion: {funnel.reached_production} of "
+                 f"{funnel.reached_pilot} reached production")
+    else:
+        title = (
+            f"{format_pct(funnel.pilot_to_production)} of pilots reached production "
+            f"({funnel.reached_production} of {funnel.reached_pilot})"
+        )
     return finish(fig, ctx, title, subtitle, footer_gap=20)
 
 
@@ -176,6 +181,8 @@ def stage_conversion_chart(
     fig.update_xaxes(ticks="", tickangle=0)
     if weakest is None:
         title = "No initiative has reached scaling yet"
+    elif funnel.reached_pilot < MIN_GROUP:
+        title = f"Too few pilots to judge which step is weakest ({funnel.reached_pilot} reached pilot)"
     else:
         a, b = _CONVERSIONS[weakest]
         title = (

@@ -8,11 +8,13 @@ import plotly.graph_objects as go
 from analytics.charts.common import (
     cause_label,
     empty_state,
+    fit_rows,
     group_key,
-    is_missing,
     lower_first,
     plain,
     plural,
+    row_font,
+    short_label,
     wrap_label,
 )
 from analytics.charts.theme import (
@@ -66,9 +68,10 @@ def cause_pareto_chart(
     fig = go.Figure()
     threshold = f"on hold, or more than {stalls.stall_days} days in pilot or scaling"
     if measure == "count":
+        # One measure: initiatives flagged with each cause, the number the title and a click use.
         subtitle = (
-            f"Stalled initiatives ({threshold}) by cause; one with several causes is split "
-            f"evenly between them"
+            f"Stalled initiatives ({threshold}) flagged with each cause; one with several causes "
+            f"counts under each"
         )
     else:
         subtitle = f"Budget of stalled initiatives ({threshold}), split evenly over each one's causes"
@@ -76,29 +79,31 @@ def cause_pareto_chart(
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
 
-    column = "weighted" if measure == "count" else "budget_weighted"
-    causes = _ordered_causes(stalls.causes, column)
+    column = "_flagged" if measure == "count" else "budget_weighted"
+    causes = _ordered_causes(_with_flagged(stalls.causes), column)
     values = causes[column].astype(float).to_numpy()
-    total = stalls.count if measure == "count" else stalls.budget
+    total = stalls.budget
     keys = [str(c) for c in causes.index]
-    flagged = [None if is_missing(f) else int(f) for f in causes["flagged"]]
-    text = [f"{v:.1f}" if measure == "count" else format_money(v, ctx.currency) for v in values]
-    hover = [
-        f"{cause_label(k)}: {v:.1f} weighted"
-        + ("" if f is None else f", flagged in {f} of {stalls.count}")
-        + f", {format_money(b, ctx.currency)} of budget"
-        for k, v, f, b in zip(keys, causes["weighted"], flagged, causes["budget_weighted"], strict=True)
-    ]
-    categories = [
-        wrap_label(cause_label(k), 12)
-        + ("" if f is None else f"<br><span style='color:{MUTED}'>{f} flagged</span>")
-        for k, f in zip(keys, flagged, strict=True)
-    ]
+    text = [f"{v:,.0f}" if measure == "count" else format_money(v, ctx.currency) for v in values]
+    if measure == "count":
+        hover = [f"{cause_label(k)}: flagged in {v:,.0f} of {plural(stalls.count, 'stalled initiative')}"
+                 for k, v in zip(keys, values, strict=True)]
+    else:
+        hover = [f"{cause_label(k)}: {format_money(v, ctx.currency)} of stalled budget (each initiative's budget "
+                 f"split evenly over its causes)" for k, v in zip(keys, values, strict=True)]
+    categories = [wrap_label(cause_label(k), 12) for k in keys]
     fig.add_trace(go.Bar(
         x=categories, y=values, name="Stalled",
         marker_color=[CAUSE_COLORS[k] for k in keys], text=text, textposition="outside",
         customdata=keys, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     ))
+    top = float(values.max()) if len(values) else 1.0
+    fig.update_xaxes(tickangle=0, ticks="", tickfont=dict(size=NOTE_SIZE + 1))
+    if measure == "count":
+        # Counts overlap (several causes per initiative), so a cumulative share would mislead.
+        fig.update_layout(showlegend=False, bargap=0.3,
+                          yaxis=dict(range=[0, top * 1.15], visible=False))
+        return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56)
     # The cumulative share gets its own strip above the bars (a second y axis with its own
     # domain) so the line never runs through the bar labels.
     share = np.cumsum(values) / total if total else np.zeros(len(values))
@@ -112,27 +117,34 @@ def cause_pareto_chart(
         text=CUMULATIVE_NAME, x=0, y=1.0, xref="paper", yref="y2 domain", xanchor="left",
         yanchor="bottom", yshift=2, showarrow=False, font=dict(size=NOTE_SIZE, color=MUTED),
     )
-    top = float(values.max()) if len(values) else 1.0
     fig.update_layout(
         showlegend=False, bargap=0.3,
         yaxis=dict(domain=[0.0, 0.7], range=[0, top * 1.15], visible=False),
         yaxis2=dict(domain=[0.78, 0.95], range=[0, 1.0], visible=False),
     )
-    fig.update_xaxes(tickangle=0, ticks="", tickfont=dict(size=NOTE_SIZE + 1))
-    return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle,
-                  footer_gap=84)
+    return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56)
+
+
+def _with_flagged(causes: pd.DataFrame) -> pd.DataFrame:
+    """`_flagged`: stalled initiatives flagged with each cause; for `unattributed` (no cause)
+    the stalled initiatives without one (its weighted count: each weighs 1)."""
+    flagged = causes["flagged"].astype(float)
+    if UNATTRIBUTED in causes.index:
+        flagged = flagged.where(flagged.index != UNATTRIBUTED, causes["weighted"].astype(float))
+    return causes.assign(_flagged=flagged.fillna(0.0))
 
 
 def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str, currency: str) -> str:
     named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED]]
-    column = "weighted" if measure == "count" else "budget_weighted"
+    column = "_flagged" if measure == "count" else "budget_weighted"
+    named = _with_flagged(named)
     if named.empty or float(named[column].max()) <= 0:
         return f"No cause identified for the {plural(stalls.count, 'stalled initiative')}"
     top = named.index[0]
     label = cause_label(top)
     if measure == "count":
         return (
-            f"{label} is the top stall cause: flagged in {int(named.at[top, 'flagged'])} of "
+            f"{label} is the top stall cause: flagged in {int(named.at[top, column])} of "
             f"{plural(stalls.count, 'stalled initiative')}"
         )
     return (
@@ -174,11 +186,13 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
             else:
                 counts[row, col] = int(mine["causes"].map(lambda causes, k=key: k in causes).sum())
     columns = [wrap_label(cause_label(k), 12) for k in keys]
-    rows = [f"{plain(u)} ({units[u]})" for u in order]
+    # Long unit names are abbreviated on the axis; the full name is in each cell's hover.
+    rows = [f"{plain(short_label(u))} ({units[u]})" for u in order]
+    size = row_font(len(order))
     fig.add_trace(go.Heatmap(
         z=counts, x=columns, y=rows,
         text=[[str(v) if v else "" for v in row] for row in counts],
-        texttemplate="%{text}", textfont=dict(size=NOTE_SIZE + 2),
+        texttemplate="%{text}", textfont=dict(size=size),
         customdata=[[[u, k] for k in keys] for u in order],
         hoverinfo="skip", showscale=False, zmin=0, name="Stalled",
     ))
@@ -189,17 +203,17 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
         x=[columns[c] for _, c in cells], y=[rows[r] for r, _ in cells], mode="markers",
         marker=dict(size=30, symbol="square", color=CLICK_TARGET),
         customdata=[[order[r], keys[c]] for r, c in cells],
-        text=[str(counts[r, c]) for r, c in cells],
-        hovertemplate="%{y} · %{x}: %{text} stalled<extra></extra>", name="cells",
+        text=[f"{plain(order[r])} · {cause_label(keys[c])}: {counts[r, c]} stalled" for r, c in cells],
+        hovertemplate="%{text}<extra></extra>", name="cells",
     ))
     # Every row and column labelled: the overlay markers would otherwise let Plotly thin them.
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", ticklabelstandoff=6,
-                     tickmode="array", tickvals=rows, ticktext=rows)
+                     tickmode="array", tickvals=rows, ticktext=rows, tickfont=dict(size=size))
     fig.update_xaxes(tickangle=0, ticks="", showline=False, tickfont=dict(size=NOTE_SIZE + 1),
                      tickmode="array", tickvals=columns, ticktext=columns)
     fig.update_layout(showlegend=False)
     title = _heatmap_title(stalls, counts, order, keys, units)
-    return finish(fig, ctx, title, subtitle, footer_gap=84)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=84), len(order))
 
 
 def _heatmap_title(

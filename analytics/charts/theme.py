@@ -69,6 +69,8 @@ FOOTER_SIZE = 12
 #: in the browser (Plotly never wraps titles itself).
 TITLE_WRAP = 52
 SUBTITLE_WRAP = 78
+#: The footer (12 px) breaks before it outruns an 800 px picture.
+FOOTER_WRAP = 100
 _TITLE_BASELINE = 38     # px from the top edge to the first title line's baseline
 _LINE = 29               # px per title/subtitle line (Plotly spaces lines by the title font)
 _LEGEND = 34             # px the horizontal legend above the plot takes
@@ -242,17 +244,20 @@ def finish(
     top = _TITLE_BASELINE + _LINE * (len(title_lines) + len(subtitle_lines) - 1) + 26
     if _shows_legend(fig):
         top += _LEGEND
+    footer = ctx.footer()
+    footer_lines = [footer] if len(footer) <= FOOTER_WRAP else wrap(footer, FOOTER_WRAP)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=dict(
             text=text, xref="container", x=0.0, xanchor="left", yref="container", y=1.0,
             yanchor="top", pad=dict(t=_TITLE_BASELINE, l=24),
         ),
-        margin=dict(t=top, b=footer_gap + 30),
+        margin=dict(t=top, b=footer_gap + 16 * len(footer_lines) + 14),
     )
     fig.add_annotation(
         # The footer names the filters, which come from the URL (?bu=) and the workbook.
-        text=escape_plotly(ctx.footer()), xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left",
+        text="<br>".join(escape_plotly(line) for line in footer_lines), xref="paper", yref="paper",
+        x=0.0, y=0.0, xanchor="left",
         yanchor="top", yshift=-footer_gap, showarrow=False, align="left",
         font=dict(size=FOOTER_SIZE, color=MUTED), name=FOOTER_NAME,
     )

@@ -6,7 +6,14 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from analytics.charts.common import DAYS_PER_MONTH, empty_state, note, plural, reference_label
+from analytics.charts.common import (
+    DAYS_PER_MONTH,
+    MIN_GROUP,
+    empty_state,
+    note,
+    plural,
+    reference_label,
+)
 from analytics.charts.theme import (
     BACKGROUND,
     INK,
@@ -53,8 +60,8 @@ def time_to_production_chart(
     ttp = _ttp(source)
     fig = go.Figure()
     subtitle = (
-        "Estimated share of pilots in production by months since pilot start (Aalen-Johansen; "
-        "stopped pilots compete, active ones count until now)"
+        "Estimated share of pilots in production by months from the pilot start date; stopped "
+        "pilots never get there, those still in progress count until now"
     )
     curve = ttp.curve.loc[ttp.curve["cif"].notna()]
     if ttp.included == 0 or curve.empty:
@@ -94,7 +101,7 @@ def time_to_production_chart(
         showgrid=False,
     )
     fig.add_annotation(
-        text=f"Months<br><span style='color:{MUTED};font-size:{NOTE_SIZE}px'>At risk</span>",
+        text=f"Months<br><span style='color:{MUTED};font-size:{NOTE_SIZE}px'>Still followed</span>",
         xref="paper", yref="paper", x=0.0, y=0.0, xanchor="right", yanchor="top", xshift=-14,
         yshift=-6, showarrow=False, align="right", font=dict(color=INK),
     )
@@ -175,6 +182,8 @@ def _reference(fig: go.Figure, ref: ReferenceFigure) -> None:
 
 
 def _title(ttp: TimeToProduction) -> str:
+    if ttp.included < MIN_GROUP:
+        return f"Too few pilots followed to judge time to production ({ttp.included})"
     if ttp.p_production_12m is not None:
         return f"An estimated {format_pct(ttp.p_production_12m)} of pilots reach production within 12 months"
     followed = int(ttp.subjects.loc[ttp.subjects["left_out_reason"].isna(), "days"].max())

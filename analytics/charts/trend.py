@@ -6,13 +6,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.charts.common import (
+    MIN_GROUP,
     empty_state,
+    fit_rows,
     group_key,
     is_missing,
     month_label,
     note,
     plain,
+    row_font,
     share_ticks,
+    short_label,
 )
 from analytics.charts.theme import (
     CONTEXT,
@@ -98,7 +102,11 @@ def conversion_trend_chart(trend: pd.DataFrame, ctx: ChartContext) -> go.Figure:
                      range=span, row=2, col=1)
     fig.update_xaxes(showticklabels=False, ticks="", range=span, row=1, col=1)
     fig.update_layout(showlegend=False, margin=dict(r=130))
-    return finish(fig, ctx, _trend_title(months, rate), subtitle, footer_gap=62)
+    title = _trend_title(months, rate)
+    piloted = int(frame["reached_pilot"].iloc[-1]) if len(frame) else 0
+    if rate.notna().any() and piloted < MIN_GROUP:
+        title = f"Too few pilots to judge a trend: {piloted} reached pilot by {month_label(months.iloc[-1])}"
+    return finish(fig, ctx, title, subtitle, footer_gap=62)
 
 
 def _spread(values: list[float], gap: float) -> list[float]:
@@ -131,7 +139,7 @@ def _trend_title(months: pd.Series, rate: pd.Series) -> str:
 
 #: Groups with fewer pilots than this are shown but not named in the title (a rate of 1 of 2 is
 #: no finding).
-TITLE_MIN_PILOTS = 5
+TITLE_MIN_PILOTS = MIN_GROUP
 
 
 def group_label(value: object, by: str) -> str:
@@ -173,6 +181,10 @@ def breakdown_chart(
     )
     rates = ordered["_rate"]
     labels = [group_label(v, by) for v in ordered[by]]
+    # The axis shows abbreviated names (the full name is in the hover and the title).
+    ticks = [plain(short_label(group_key(v).capitalize() if by == "solution_type" else group_key(v)))
+             for v in ordered[by]]
+    size = row_font(len(labels) + (overall is not None))
     if numerator:
         counts = [
             f"{int(a)} of {int(b)}" for a, b in zip(ordered[numerator], ordered[denominator], strict=True)
@@ -195,16 +207,17 @@ def breakdown_chart(
             ))
             top = max(top, whole[0])
     fig.add_trace(go.Bar(
-        orientation="h", x=rates.fillna(0.0), y=labels, text=text, textposition="outside",
+        orientation="h", x=rates.fillna(0.0), y=ticks, text=text, textposition="outside",
         marker_color=[HIGHLIGHT if i == best else CONTEXT for i in ordered.index],
-        customdata=[group_key(v) for v in ordered[by]], name=what,
-        hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        customdata=[group_key(v) for v in ordered[by]], name=what, hovertext=labels,
+        hovertemplate="%{hovertext}: %{x:.0%}<extra></extra>", textfont=dict(size=size),
     ))
-    fig.update_layout(showlegend=False, bargap=0.35)
-    span = min(1.0, top) * 1.45
+    fig.update_layout(showlegend=False, bargap=0.35 if len(labels) <= 9 else 0.2)
+    span = min(1.0, top) * 1.6
     fig.update_xaxes(range=[0, span], tickformat=".0%", tickvals=share_ticks(span), showgrid=True)
-    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
-    return finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
+    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
+    figure = finish(fig, ctx, _breakdown_title(ordered, labels, measure, what, by), subtitle, footer_gap=48)
+    return fit_rows(figure, len(labels) + (overall is not None))
 
 
 def _overall(report: Report, measure: str) -> tuple[float, str] | None:
@@ -223,10 +236,10 @@ def _breakdown_title(ordered: pd.DataFrame, labels: list[str], measure: str, wha
     denominator = _RATE_WORDS[measure][2] or "ttp_included"
     named = ordered.assign(_label=labels)
     big = named.loc[named[denominator].astype(float) >= TITLE_MIN_PILOTS]
-    pool = big if big["_rate"].notna().sum() >= 2 else named
-    pool = pool.loc[pool["_rate"].notna()]
+    pool = big.loc[big["_rate"].notna()]
+    noun = "business unit" if by == "business_unit" else "solution type"
     if pool.empty:
-        return f"No {what} to compare yet"
+        return f"Too few pilots in any {noun} to compare: none has {TITLE_MIN_PILOTS} or more"
     high, low = pool.iloc[-1], pool.iloc[0]
     if len(pool) == 1 or round(high["_rate"] * 100) == round(low["_rate"] * 100):
         return f"{high['_label']}: {what} {format_pct(high['_rate'])}"

@@ -5,7 +5,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.charts.common import empty_state, group_key, note, plain
+from analytics.charts.common import (
+    empty_state,
+    fit_rows,
+    group_key,
+    note,
+    plain,
+    row_font,
+    short_label,
+)
 from analytics.charts.theme import (
     EXPECTED,
     NOTE_SIZE,
@@ -60,10 +68,10 @@ def _groups(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> pd.DataFr
     return keep.sort_values(["_first", "_second", by], ascending=[True, True, False])
 
 
-def _money_axis(fig: go.Figure, top: float, currency: str) -> None:
+def _money_axis(fig: go.Figure, top: float, size: int, currency: str) -> None:
     fig.update_xaxes(range=[0, top * 1.45], tickformat="~s", showgrid=True,
                      tickprefix=currency_prefix(currency))
-    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
+    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
 
 
 def value_chart(
@@ -91,7 +99,10 @@ def value_chart(
         empty_state(fig, "No value reported yet for initiatives in production")
         return finish(fig, ctx, "No value reported yet for initiatives in production", subtitle)
 
-    labels = [plain(group_key(v)) for v in groups[by]]
+    # Abbreviated on the axis; the full name is in the hover.
+    labels = [plain(short_label(group_key(v))) for v in groups[by]]
+    names = [plain(group_key(v)) for v in groups[by]]
+    size = row_font(len(labels))
     keys = [group_key(v) for v in groups[by]]
     expected = groups["expected_in_production"].astype(float).fillna(0.0)
     realized = groups["realized_in_production"].astype(float).fillna(0.0)
@@ -105,17 +116,19 @@ def value_chart(
             f"{format_money(r, ctx.currency)} of {format_money(e, ctx.currency)}" + ("" if c is None else f" ({format_pct(c)})")
             for r, e, c in zip(realized, expected, capture, strict=True)
         ],
-        hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} expected a year"
+        hovertext=names, textfont=dict(size=size),
+        hovertemplate=f"%{{hovertext}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} expected a year"
                       "<extra></extra>",
     ))
     fig.add_trace(go.Bar(
         orientation="h", x=realized, y=labels, name=REALIZED_NAME, marker_color=REALIZED,
         width=0.4, customdata=keys,
-        hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} realized a year"
+        hovertext=names,
+        hovertemplate=f"%{{hovertext}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} realized a year"
                       "<extra></extra>",
     ))
     fig.update_layout(barmode="overlay", showlegend=True)
-    _money_axis(fig, float(max(expected.max(), realized.max())), ctx.currency)
+    _money_axis(fig, float(max(expected.max(), realized.max())), size, ctx.currency)
     capture_total = realized_total / expected_total if expected_total > 0 else None
     if capture_total is None:
         title = f"{format_money(realized_total, ctx.currency)} a year realized in production, with no expected value on record"
@@ -124,7 +137,7 @@ def value_chart(
             f"Production initiatives deliver {format_pct(capture_total)} of their expected value: "
             f"{format_money(realized_total, ctx.currency)} of {format_money(expected_total, ctx.currency)} a year"
         )
-    return finish(fig, ctx, title, subtitle, footer_gap=48)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=48), len(labels))
 
 
 def stalled_budget_chart(
@@ -152,7 +165,10 @@ def stalled_budget_chart(
         empty_state(fig, "No budget stuck in stalls and no spend on stopped initiatives")
         return finish(fig, ctx, "No budget is stuck in stalled or stopped initiatives", subtitle)
 
-    labels = [plain(group_key(v)) for v in groups[by]]
+    # Abbreviated on the axis; the full name is in the hover.
+    labels = [plain(short_label(group_key(v))) for v in groups[by]]
+    names = [plain(group_key(v)) for v in groups[by]]
+    size = row_font(len(labels))
     keys = [group_key(v) for v in groups[by]]
     stuck = groups["stalled_budget"].astype(float).fillna(0.0)
     stopped = groups["spend_on_stopped"].astype(float).fillna(0.0)
@@ -164,9 +180,10 @@ def stalled_budget_chart(
     ), start=1):
         fig.add_trace(go.Bar(
             orientation="h", x=values, y=labels, name=name, marker_color=color,
-            text=[format_money(v, ctx.currency) if v else "" for v in values], textposition="outside",
-            constraintext="none", customdata=keys,
-            hovertemplate=f"%{{y}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} {words}"
+            # A unit with none says so (0), rather than leaving a blank row.
+            text=[format_money(v, ctx.currency) for v in values], textposition="outside",
+            constraintext="none", customdata=keys, hovertext=names, textfont=dict(size=size),
+            hovertemplate=f"%{{hovertext}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} {words}"
                           "<extra></extra>",
         ), row=1, col=col)
         note(fig, f"<b>{name}</b>", x=0, y=1.0, xref=f"x{'' if col == 1 else col} domain",
@@ -175,10 +192,10 @@ def stalled_budget_chart(
     top = float(max(stuck.max(), stopped.max()))
     fig.update_xaxes(range=[0, top * 1.35], tickformat="~s", showgrid=True, nticks=4,
                      tickprefix=currency_prefix(ctx.currency))
-    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6)
+    fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
     fig.update_layout(showlegend=False, bargap=0.3)
     title = (
         f"{format_money(stuck_total, ctx.currency)} of budget sits in stalled initiatives; "
         f"{format_money(stopped_total, ctx.currency)} was spent on stopped ones"
     )
-    return finish(fig, ctx, title, subtitle, footer_gap=48)
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=48), len(labels))
