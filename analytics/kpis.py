@@ -126,7 +126,8 @@ def decision_kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
     forecast = report.forecast
     return tuple(
         Kpi(key, label, now[key], _format(kind, now[key], report.currency),
-            _delta(kind, now[key], before.get(key), report.currency, previous.currency) if previous is not None else None,
+            (_delta(kind, now[key], before.get(key), report.currency, previous.currency)
+             if previous is not None else None),
             better,
             help_text + (f" 80% range: {forecast.production_next_6m_low} to "
                          f"{forecast.production_next_6m_high}." if key == "launches_next_6m" else ""))

@@ -404,7 +404,10 @@ def write_snapshot(
 
 
 #: How an initiative ID is compared across months (domain.id_key, in SQL): case and spaces.
-_ID_KEY_SQL = "lower(trim(regexp_replace(initiative_id, '[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+', ' ', 'g')))"
+_ID_KEY_SQL = (
+    "lower(trim(regexp_replace(initiative_id, "
+    "'[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+', ' ', 'g')))"
+)
 
 
 def _respell_ids(cur: duckdb.DuckDBPyConnection) -> None:

@@ -149,7 +149,8 @@ CPU: list[float] = []
 def show(label: str, seconds: list[float]) -> None:
     cpu = CPU[-len(seconds):] if len(CPU) >= len(seconds) else []
     cpu_text = f"   cpu median {statistics.median(cpu):6.3f} s" if cpu else ""
-    print(f"{label:<50} median {statistics.median(seconds):7.3f} s   min {min(seconds):7.3f} s{cpu_text}   (n={len(seconds)})")
+    print(f"{label:<50} median {statistics.median(seconds):7.3f} s   min {min(seconds):7.3f} s"
+          f"{cpu_text}   (n={len(seconds)})")
     CPU.clear()
 
 
@@ -242,7 +243,8 @@ def main() -> None:
     show("  of which compute_report_parts", timed(lambda: compute_report_parts(history, detail, latest), args.repeat))
     with store.connect(large, read_only=True) as con:
         report_rows = load_report_rows(con, latest)
-    show("compute_report(load_report_rows(...)), as the dashboard", timed(lambda: compute_report(report_rows, latest), args.repeat))
+    show("compute_report(load_report_rows(...)), as the dashboard",
+         timed(lambda: compute_report(report_rows, latest), args.repeat))
     trend_seconds = timed(lambda: trend(rows), args.repeat)
     show("trend() over all months", trend_seconds)
     print(f"{'  (goal <= 0.2 s, min)':<50} {min(trend_seconds) / base:7.1f}x floor   "

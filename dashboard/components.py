@@ -23,6 +23,8 @@ from analytics.problems import PortfolioError
 from analytics.text import escape_markdown
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analytics.charts.catalog import Chart
 
 escape_md = escape_markdown
@@ -262,7 +264,7 @@ def initiative_table(frame, *, key: str | None = None,
 class Selection:
     """The initiatives behind the points a reader clicked on one chart."""
 
-    frame: object     # pandas DataFrame
+    frame: pd.DataFrame
     key: str
     stem: str
     currency: str = DEFAULT_CURRENCY

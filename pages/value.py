@@ -22,8 +22,10 @@ components.require_population(report)
 
 # Rows of three: five tiles side by side would cut their labels at a laptop's width.
 cols = st.columns(3) + st.columns(3)
-cols[0].metric("Expected value in production", format_money(outcomes.expected_in_production, report.currency), border=True)
-cols[1].metric("Realized value in production", format_money(outcomes.realized_in_production, report.currency), border=True)
+cols[0].metric("Expected value in production",
+               format_money(outcomes.expected_in_production, report.currency), border=True)
+cols[1].metric("Realized value in production",
+               format_money(outcomes.realized_in_production, report.currency), border=True)
 cols[2].metric("Value capture", format_pct(outcomes.value_capture), border=True,
                help="Realized ÷ expected value of initiatives in production.")
 cols[3].metric("Budget stuck in stalls", format_money(outcomes.stalled_budget, report.currency), border=True)

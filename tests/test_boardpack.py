@@ -28,10 +28,9 @@ from analytics.boardpack import (
     pack_data,
     zip_file_name,
 )
-from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
 from analytics.boardpack.content import _pareto_order
+from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
 from analytics.charts import catalog
-from analytics.formatting import days_as_months
 from analytics.charts.common import cause_label
 from analytics.charts.export import ChromiumMissing
 from analytics.charts.theme import (
@@ -47,6 +46,7 @@ from analytics.charts.theme import (
 from analytics.charts.value import by_group
 from analytics.cli import main
 from analytics.domain import Stage
+from analytics.formatting import days_as_months
 from analytics.kpis import NO_CHANGE, kpis
 from analytics.metrics import Report, load_rows
 from tests.support.environment import require_chromium

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.support.scenario import row, write_months
 from pptx import Presentation
 
 from analytics import store
@@ -23,6 +22,7 @@ from analytics.domain import (
     SolutionType,
     Stage,
 )
+from tests.support.scenario import row, write_months
 
 P, S = Stage.PILOT, Stage.SCALING
 GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.support.scenario import month, read_back, row, write_months
 
 from analytics.boardpack.content import split_title
 from analytics.charts.decisions import (
@@ -32,6 +31,7 @@ from analytics.domain import (
     Stage,
 )
 from analytics.metrics import compute_report
+from tests.support.scenario import month, read_back, row, write_months
 
 P, PR = Stage.PILOT, Stage.PRODUCTION
 GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,

@@ -120,7 +120,7 @@ def payload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import_file(payload_workbook(), db=db, as_of="2025-03", file_name="portfolio-2025-03.xlsx")
     port = _free_port()
     env = {**os.environ, "PORTFOLIO_DB": str(db), "PORTFOLIO_LOAD_SAMPLE": "0"}
-    log = open(folder / "streamlit.log", "w")
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 -- open while the server runs
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),

@@ -10,12 +10,16 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.domain import Integration, SolutionType, Stage
+from analytics.domain import Integration, SolutionType
 from analytics.metrics import compute_report, trend
-from analytics.metrics.types import FROM_PILOT_START, FROM_PRODUCTION_DATE, FROM_SNAPSHOT, FROM_STAGE_ENTERED
-from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
+from analytics.metrics.types import (
+    FROM_PILOT_START,
+    FROM_PRODUCTION_DATE,
+    FROM_SNAPSHOT,
+    FROM_STAGE_ENTERED,
+)
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 #: Cells that flag no stall cause, so each scenario is about dates only.
 CLEAN = {"owner": "Dana Lee", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,
          "integration_status": Integration.INTEGRATED, "success_metric": "Cost per claim"}

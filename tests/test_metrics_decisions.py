@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
 
 from analytics import store
 from analytics.cli import main
@@ -17,14 +16,13 @@ from analytics.domain import (
     Cause,
     Integration,
     SolutionType,
-    Stage,
 )
 from analytics.metrics import compute_report, load_report_rows, report_json
 from analytics.metrics.forecast import conditional_chances, poisson_binomial, quantile
 from analytics.metrics.readiness import most_failed
 from analytics.metrics.survival import CENSOR, PRODUCTION, STOPPED
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 START = "2024-01-01"
 #: Fields that pass every cause's rule.
 GOOD = {"owner": "Olga", "data_readiness": 4, "solution_type": SolutionType.CUSTOM,

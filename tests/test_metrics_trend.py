@@ -9,11 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.domain import Stage
 from analytics.metrics import compute_report, report_json, trend
-from tests.support.scenario import ON_HOLD, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
-P, I, S, PR, ST = Stage.PILOT, Stage.IDEA, Stage.SCALING, Stage.PRODUCTION, Stage.STOPPED
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04")
 VALUE = {"expected_value": 100.0, "realized_value": 40.0}
 

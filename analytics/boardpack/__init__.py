@@ -27,13 +27,14 @@ from analytics.boardpack.deck import (
     Deck,
     build_deck,
     chart_slides,
-    left_out,
     deck_file_name,
+    left_out,
     make_deck,
 )
 
 __all__ = [
     "CHROMIUM_NEEDED", "DECK_TITLE", "PPTX_MIME", "ZIP_MIME", "ChartSlide", "Deck", "NativeChart",
-    "PackData", "Series", "SlideText", "build_deck", "charts_zip", "chart_slides", "deck_file_name", "left_out", "make_deck",
+    "PackData", "Series", "SlideText", "build_deck", "charts_zip", "chart_slides", "deck_file_name",
+    "left_out", "make_deck",
     "pack_data", "zip_file_name",
 ]

@@ -46,7 +46,6 @@ from analytics.metrics import (
     compute_report,
     trend,
 )
-from analytics.metrics.load import months_in
 from analytics.metrics.report import DEFAULT_STALL_DAYS
 from analytics.metrics.types import CENSORED, LEFT_OUT_REASONS, ReferenceFigure
 
@@ -372,7 +371,7 @@ def cause_text(src: ChartSource) -> SlideText:
     # One measure, as on the chart: stalled initiatives flagged with each cause.
     counts = tuple(
         float(w) if k == UNATTRIBUTED else _flagged(f)
-        for k, f, w in zip(keys, causes["flagged"], causes["weighted"])
+        for k, f, w in zip(keys, causes["flagged"], causes["weighted"], strict=False)
     )
     native = NativeChart(
         kind="column", number_format=COUNT, value_max=(max(counts) if counts else 1) * 1.15,
@@ -425,7 +424,8 @@ def value_text(src: ChartSource) -> SlideText:
     expected_values = tuple(float(v) for v in money_rows["expected_in_production"].fillna(0))
     realized_values = tuple(float(v) for v in money_rows["realized_in_production"].fillna(0))
     native = NativeChart(
-        kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]), number_format=money_format(report.currency),
+        kind="bar", categories=tuple(str(u) for u in money_rows["business_unit"]),
+        number_format=money_format(report.currency),
         series=(Series(EXPECTED_NAME, expected_values, EXPECTED),
                 Series(REALIZED_NAME, realized_values, REALIZED)),
         legend=True, value_max=max(expected_values + realized_values + (1.0,)) * 1.2,
@@ -442,7 +442,8 @@ def stalled_budget_text(src: ChartSource) -> SlideText:
         f"{money(out.spend_on_stopped)}",
         "Business unit: budget of stalled initiatives; spend to date on stopped ones",
     ]
-    for unit, stuck, stopped in zip(groups["business_unit"], groups["stalled_budget"], groups["spend_on_stopped"]):
+    for unit, stuck, stopped in zip(groups["business_unit"], groups["stalled_budget"],
+                                    groups["spend_on_stopped"], strict=True):
         notes.append(f"{group_key(unit)}: {money(0.0 if is_missing(stuck) else float(stuck))}; "
                      f"{money(0.0 if is_missing(stopped) else float(stopped))}")
     return SlideText("\n".join(notes))

@@ -166,7 +166,8 @@ def forecast_chart(source: Report | Forecast, ctx: ChartContext, top: int = FORE
         empty_state(fig, "No launch expected from this portfolio's history")
         return finish(fig, ctx, forecast_title(result), subtitle)
     listed = listed.iloc[::-1]
-    labels = [escape_plotly(f"{name} ({iid})") for name, iid in zip(listed["name"], listed["initiative_id"])]
+    labels = [escape_plotly(f"{name} ({iid})")
+              for name, iid in zip(listed["name"], listed["initiative_id"], strict=True)]
     fig.add_trace(go.Bar(
         y=labels, x=listed["chance"].to_numpy(dtype=float), orientation="h", marker_color=HIGHLIGHT,
         text=[format_pct(c) for c in listed["chance"]], textposition="outside",
@@ -211,7 +212,8 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
         marker_color=[CAUSE_COLORS[c] for c in order],
         text=[f"{n} of {result.pilots}" for n in counts], textposition="outside",
         customdata=[str(c) for c in order],
-        hovertext=[f"{cause_label(c)}: {n} of {result.pilots} pilots fail this check" for c, n in zip(order, counts)],
+        hovertext=[f"{cause_label(c)}: {n} of {result.pilots} pilots fail this check"
+                   for c, n in zip(order, counts, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
     fig.update_layout(

@@ -113,7 +113,8 @@ def value_chart(
         orientation="h", x=expected, y=labels, name=EXPECTED_NAME, marker_color=EXPECTED,
         width=0.75, customdata=keys, constraintext="none", textposition="outside",
         text=[
-            f"{format_money(r, ctx.currency)} of {format_money(e, ctx.currency)}" + ("" if c is None else f" ({format_pct(c)})")
+            f"{format_money(r, ctx.currency)} of {format_money(e, ctx.currency)}"
+            + ("" if c is None else f" ({format_pct(c)})")
             for r, e, c in zip(realized, expected, capture, strict=True)
         ],
         hovertext=names, textfont=dict(size=size),
@@ -131,7 +132,8 @@ def value_chart(
     _money_axis(fig, float(max(expected.max(), realized.max())), size, ctx.currency)
     capture_total = realized_total / expected_total if expected_total > 0 else None
     if capture_total is None:
-        title = f"{format_money(realized_total, ctx.currency)} a year realized in production, with no expected value on record"
+        title = (f"{format_money(realized_total, ctx.currency)} a year realized in production, "
+                 "with no expected value on record")
     else:
         title = (
             f"Production initiatives deliver {format_pct(capture_total)} of their expected value: "

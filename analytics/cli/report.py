@@ -10,7 +10,7 @@ from analytics.cli import options
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
 from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_parts, require_database
-from analytics.metrics.report import DEFAULT_STALL_DAYS, compute_report_parts
+from analytics.metrics.report import compute_report_parts
 
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 

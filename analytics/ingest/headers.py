@@ -76,7 +76,7 @@ def resolve_stages(stages: Mapping[str, object]) -> tuple[dict[str, str], list[P
     return keyed, problems
 
 
-def load_mapping_file(path: str | Path) -> dict[str, object]:
+def load_mapping_file(path: str | os.PathLike[str]) -> dict[str, object]:
     """A mapping file: {"columns": {"Header as written": "field" | null}, "stages":
     {"Assessment": "idea"}}, or the flat form {"Header as written": "field" | null}."""
     source = Path(path)

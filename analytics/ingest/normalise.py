@@ -294,8 +294,10 @@ def _stages(
     ctx: _Context, column: Coded, mapped: dict[str, str] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
     parsed = [parse_stage(u, mapped) for u in column.uniques]
-    stage = _spread([p.value[0] if p.value else None for p in parsed], column.codes)
-    on_hold = _spread([bool(p.value and p.value[1]) for p in parsed], column.codes, bool)
+    # A read stage is (stage or None, on hold); a failed one has no value.
+    read = [p.value if isinstance(p.value, tuple) else (None, False) for p in parsed]
+    stage = _spread([value[0] for value in read], column.codes)
+    on_hold = _spread([bool(value[1]) for value in read], column.codes, bool)
     stage_raw = _spread([t.strip() or None for t in column.texts], column.codes)
     return stage, on_hold, stage_raw, ctx.cell_problems(column, _failures(parsed))
 
@@ -323,8 +325,8 @@ def _money(
         found = money_values(column.distinct)
         problems += ctx.cell_problems(column, found.failures)
         scaled = np.where(found.plain, found.amounts * column.match.scale, found.amounts)
-        amounts[column.match.field] = scaled[column.codes]
-        problems += ctx.cell_problems(column, _negative(column.match.field, scaled))
+        amounts[column.field] = scaled[column.codes]
+        problems += ctx.cell_problems(column, _negative(column.field, scaled))
         hint = column.match.currency or currency_in_header(column.match.header)
         has_amount = ~np.isnan(found.amounts)
         currencies = np.where(has_amount & (found.currencies == None),  # noqa: E711

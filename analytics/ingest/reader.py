@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -92,7 +91,8 @@ class _PlainValues(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> type:
         if (module, name) in self._ALLOWED:
-            return getattr(datetime, name)  # type: ignore[no-any-return]
+            found: type = getattr(datetime, name)
+            return found
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
@@ -165,13 +165,13 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkboo
     answer = _run_child(data, limits)
     if "error" in answer:
         sheet = answer.get("sheet")
-        where = {"sheet": sheet} if isinstance(sheet, str) else {}
-        what = "this sheet" if where else "the workbook"
+        named = sheet if isinstance(sheet, str) else None
+        what = "this sheet" if named else "the workbook"
         raise _refuse(
             "unreadable_workbook",
             f"{what} cannot be read ({answer['error']}); open the workbook in Excel, save it "
             "again as .xlsx and retry",
-            **where,
+            sheet=named,
         )
     sheets = answer.get("sheets")
     if not isinstance(sheets, list):

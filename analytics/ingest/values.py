@@ -94,7 +94,8 @@ def _lookup(text: str, exact: Mapping[str, object], lenient: Mapping[str, object
 
 _STAGE_HINT = (
     f"use a stage ({', '.join(s.value for s in ALL_STAGES)}) or a synonym of one "
-    f"(the Data page lists them under 'Which headers and stage words the import understands'), or {' / '.join(ON_HOLD_VALUES)}"
+    "(the Data page lists them under 'Which headers and stage words the import understands'), "
+    f"or {' / '.join(ON_HOLD_VALUES)}"
 )
 
 

@@ -12,10 +12,9 @@ everywhere). Date fields use the latest value given up to that month.
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -311,7 +310,8 @@ def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
     return Facts(
-        frame=rows, at=at if order is None else order[at], month=month[at], as_of_date=as_of_date, code=code, rank=pos.rank,
+        frame=rows, at=at if order is None else order[at], month=month[at], as_of_date=as_of_date,
+        code=code, rank=pos.rank,
         highest=highest, origin=origin, origin_source=origin_source, production_at=production_at,
         production_source=production_source, stopped_at=stopped_at, stopped_source=stopped_source,
         stage_since=stage_since, stage_since_source=stage_since_source, days_in_stage=days_in_stage,
