@@ -92,6 +92,15 @@ def _previous_month(rows: pd.DataFrame, month: date) -> date | None:
     return None if earlier.size == 0 else month_start(pd.Timestamp(earlier.max()))
 
 
+def _scope(rows: pd.DataFrame, as_of: date, stall_days: int) -> tuple[date, pd.DataFrame, list[date]]:
+    """M, the rows up to M, and the months whose facts a report keeps (M and the one before)."""
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    history = _month_rows(rows, month)
+    previous = _previous_month(history, month)
+    return month, history, [month] if previous is None else [previous, month]
+
+
 def compute_report(
     rows: pd.DataFrame,
     as_of: date,
@@ -105,11 +114,8 @@ def compute_report(
 
     `currency` is M's snapshot currency (store.snapshot_currency); money figures carry it.
     """
-    _check_stall_days(stall_days)
-    month = month_start(as_of)
-    history = _month_rows(rows, month)
-    previous = _previous_month(history, month)
-    facts = prepare(history, keep=[month] if previous is None else [previous, month])
+    month, history, keep = _scope(rows, as_of, stall_days)
+    facts = prepare(history, keep=keep)
     return replace(_report(facts, month, stall_days, business_unit, solution_type,
                            first_rows_at_pilot(history)), currency=currency)
 
@@ -126,11 +132,7 @@ def compute_report_parts(
 ) -> Report:
     """compute_report from `load_report_parts`: the history columns of every row up to M, and
     the full rows of M and the month before (the same Report, read with less work)."""
-    _check_stall_days(stall_days)
-    month = month_start(as_of)
-    history = _month_rows(history, month)
-    previous = _previous_month(history, month)
-    keep = [month] if previous is None else [previous, month]
+    month, history, keep = _scope(history, as_of, stall_days)
     facts = prepare(history, keep=keep, detail=detail)
     # Evidence reads the rule fields of each initiative's first row at pilot or above, which
     # `detail` carries beside the rows of M and the month before (load_report_parts).
