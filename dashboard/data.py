@@ -247,7 +247,7 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
 
 def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):
     from analytics.ingest import commit_import
-    from analytics.ingest.commit import backup_before_commit
+    from analytics.ingest.pipeline import backup_before_commit
 
     # Only when the commit will write: a no-op or a refused replace keeps the rotation.
     backup_before_commit(database().path, plan, replace=replace)

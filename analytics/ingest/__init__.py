@@ -15,13 +15,13 @@ from analytics.ingest.model import ColumnMatch, ImportPlan, ImportResult
 from analytics.ingest.months import as_of_from_name, parse_month
 
 if TYPE_CHECKING:  # the type checker sees the lazily loaded names as what they are
-    from analytics.ingest.commit import commit_import, import_file
+    from analytics.ingest.pipeline import commit_import, import_file
     from analytics.ingest.headers import load_mapping_file
     from analytics.ingest.plan import prepare_import
 
 _HEAVY: dict[str, str] = {
-    "commit_import": "analytics.ingest.commit",
-    "import_file": "analytics.ingest.commit",
+    "commit_import": "analytics.ingest.pipeline",
+    "import_file": "analytics.ingest.pipeline",
     "prepare_import": "analytics.ingest.plan",
     "load_mapping_file": "analytics.ingest.headers",
 }
