@@ -246,24 +246,18 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
 
 
 def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):
-    from analytics.ingest import commit_import
-    from analytics.ingest.pipeline import backup_before_commit
+    from analytics import operations
 
-    # Only when the commit will write: a no-op or a refused replace keeps the rotation.
-    backup_before_commit(database().path, plan, replace=replace)
-    with store.connect(database().path) as con:
-        result = commit_import(con, plan, replace=replace, imported_by=user,
-                               replace_sample=replace_sample)
+    result = operations.commit_plan(database().path, plan, replace=replace, imported_by=user,
+                                    replace_sample=replace_sample)
     st.cache_data.clear()
     return result
 
 
 def delete_month(as_of: date, *, user: str) -> int:
-    from analytics.backup import make_backup
+    from analytics import operations
 
-    make_backup(database().path, "delete")
-    with store.connect(database().path) as con:
-        removed = store.delete_snapshot(con, as_of, by_user=user)
+    removed = operations.delete_month(database().path, as_of, by_user=user)
     st.cache_data.clear()
     return removed
 
