@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics.domain import FIELDS, Kind
 from analytics.ingest.months import month_start
@@ -55,7 +56,11 @@ def _column_list(columns: Sequence[str]) -> str:
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
     table = con.cursor().sql(sql, params=params).to_arrow_table()
-    return table.to_pandas(date_as_object=False)
+    # Dates arrive as pandas' own datetime unit (microseconds), so every reader's frame has the
+    # dtypes a frame built with pd.to_datetime has, and frames from two readers compare equal.
+    columns = [column.cast(pa.timestamp("us")) if pa.types.is_date32(column.type) else column
+               for column in table.columns]
+    return pa.Table.from_arrays(columns, names=table.column_names).to_pandas()
 
 
 def read_rows(
