@@ -386,25 +386,14 @@ def _audit_high_water(path: Path, wait_seconds: float) -> int:
         return 0
     try:
         with store.connect(path, read_only=True, wait_seconds=wait_seconds) as con:
-            return int(con.cursor().execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
+            return store.audit.high_water(con)
     except (DatabaseUnusable, duckdb.Error):
         return 0
 
 
 def _audit_restore(path: Path, source: str, previous: Path | None, high_water: int) -> None:
-    """Record the restore with an audit id above any the replaced database reached.
-
-    `store.data_version` (max audit id and count) keys the readers' caches; a restored file
-    would otherwise repeat a version the replaced one already had, and serve stale numbers.
-    """
+    """Record the restore with an audit id above any the replaced database reached (see
+    store.audit.record: the data version keys the readers' caches)."""
     detail = f"restored {source}" + (f"; the replaced database is {previous.name}" if previous else "")
     with store.connect(path) as con:
-        cur = con.cursor()
-        current = int(cur.execute("SELECT coalesce(max(id), 0) FROM audit").fetchall()[0][0])
-        if high_water > current:
-            cur.execute("SELECT max(nextval('audit_id')) FROM range(?)", [high_water - current])
-        cur.execute(
-            'INSERT INTO audit ("at", action, by_user, detail) VALUES (?, ?, ?, ?)',
-            [datetime.now(UTC).replace(tzinfo=None), "restore", store.current_user(),
-             detail],
-        )
+        store.audit.record(con.cursor(), store.Action.RESTORE, detail=detail, above=high_water)

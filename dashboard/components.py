@@ -182,7 +182,7 @@ def page_slides_button(f, ctx, charts: tuple[Chart, ...], page: str) -> None:
 def table_downloads(frame, stem: str, *, key: str, currency: str = DEFAULT_CURRENCY) -> None:
     """CSV and Excel copies of a table, built on click, with formula injection neutralised;
     money columns name their currency in the header."""
-    from analytics.export import to_csv_bytes, to_xlsx_bytes
+    from analytics.tablefiles import to_csv_bytes, to_xlsx_bytes
 
     readable = frame.rename(columns={
         c: money_label(COLUMN_LABELS.get(c, c), currency) if c in MONEY_COLUMNS

@@ -246,24 +246,18 @@ def prepare_upload(content: bytes, file_name: str, as_of: date | None,
 
 
 def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = False):
-    from analytics.ingest import commit_import
-    from analytics.ingest.commit import backup_before_commit
+    from analytics import operations
 
-    # Only when the commit will write: a no-op or a refused replace keeps the rotation.
-    backup_before_commit(database().path, plan, replace=replace)
-    with store.connect(database().path) as con:
-        result = commit_import(con, plan, replace=replace, imported_by=user,
-                               replace_sample=replace_sample)
+    result = operations.commit_plan(database().path, plan, replace=replace, imported_by=user,
+                                    replace_sample=replace_sample)
     st.cache_data.clear()
     return result
 
 
 def delete_month(as_of: date, *, user: str) -> int:
-    from analytics.backup import make_backup
+    from analytics import operations
 
-    make_backup(database().path, "delete")
-    with store.connect(database().path) as con:
-        removed = store.delete_snapshot(con, as_of, by_user=user)
+    removed = operations.delete_month(database().path, as_of, by_user=user)
     st.cache_data.clear()
     return removed
 
@@ -288,8 +282,8 @@ def problem_groups(problems: tuple[Problem, ...]) -> list[tuple[str, int, list[s
 
 def problems_csv(problems: tuple[Problem, ...]) -> bytes:
     """Every problem as CSV (kind label first), formulas neutralised."""
-    from analytics.export import to_csv_bytes
     from analytics.ingest.model import problem_label
+    from analytics.tablefiles import to_csv_bytes
 
     frame = problem_rows(problems)
     frame.insert(0, "Kind", [problem_label(p.code) for p in problems])

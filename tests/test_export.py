@@ -12,7 +12,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from analytics.export import safe_sheet_name, to_csv_bytes, to_xlsx_bytes
+from analytics.tablefiles import safe_sheet_name, to_csv_bytes, to_xlsx_bytes
 from tests.support import hostile
 
 ATTACKS = {

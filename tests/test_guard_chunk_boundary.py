@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.ingest.guard import _CHUNK, check_bytes
+from analytics.ingest.guard import CHUNK, check_bytes
 from analytics.problems import ImportRefused
 from tests.support import hostile
 
@@ -19,9 +19,9 @@ def sheet_with_declaration_split_at(declaration: bytes, first_chunk_holds: int) 
     Whitespace filler compresses so well that the deflated part's first 64 KiB of input inflate
     to more than a chunk: its output chunks also end exactly at multiples of 64 KiB.
     """
-    filler = b" " * (_CHUNK - first_chunk_holds - len(HEAD))
-    content = HEAD + filler + declaration + b" " * _CHUNK + b"</sheetData></worksheet>"
-    assert content[_CHUNK - first_chunk_holds:_CHUNK + 1].startswith(declaration[:first_chunk_holds])
+    filler = b" " * (CHUNK - first_chunk_holds - len(HEAD))
+    content = HEAD + filler + declaration + b" " * CHUNK + b"</sheetData></worksheet>"
+    assert content[CHUNK - first_chunk_holds:CHUNK + 1].startswith(declaration[:first_chunk_holds])
     return content
 
 

@@ -137,7 +137,7 @@ def test_an_import_failing_half_way_leaves_the_database_exactly_as_before(
         inserted.append(True)
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "current_user", fail_after_rows_are_in)
+    monkeypatch.setattr(store.snapshots, "current_user", fail_after_rows_are_in)
     with pytest.raises(OSError, match="disk full"):
         import_file(export(MARCH), db=db_file, file_name=month, replace=replace)
 

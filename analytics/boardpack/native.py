@@ -25,7 +25,7 @@ from pptx.util import Length, Pt
 
 from analytics.boardpack.content import NativeChart, Series
 from analytics.charts.theme import DECK_BODY_PT, DECK_FONT, GRID, INK, MUTED
-from analytics.export import neutralise
+from analytics.tablefiles import neutralise
 
 _TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,

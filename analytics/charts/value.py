@@ -26,7 +26,7 @@ from analytics.charts.theme import (
     format_money,
     format_pct,
 )
-from analytics.metrics.funnel import outcomes as group_outcomes
+from analytics.metrics.outcomes import outcomes as group_outcomes
 from analytics.metrics.types import Outcomes, Report
 
 EXPECTED_NAME = "Expected value / yr"

@@ -38,7 +38,7 @@ def _list(db: str | None) -> int:
 
 
 def _restore(db: str | None, name: str | None, yes: bool) -> int:
-    from analytics import backup, store
+    from analytics import backup, operations, store
     from analytics.problems import PortfolioError
 
     if not name:
@@ -51,7 +51,7 @@ def _restore(db: str | None, name: str | None, yes: bool) -> int:
     if not yes and not options.confirmed(question):
         print("Nothing restored.")
         return 1
-    previous = backup.restore_backup(path, chosen.path)
+    previous = operations.restore(path, chosen.path)
     print(f"Restored {chosen.name} into {path}.")
     if previous is not None:
         print(f"The database it replaced is kept as {previous.name}; to undo: "

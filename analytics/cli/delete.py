@@ -15,29 +15,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics import store
-    from analytics.backup import make_backup
-    from analytics.problems import SnapshotMissing
+    from analytics import operations
 
     month = args.as_of
-    path = store.db_path(args.db)
-    found = None
-    if path.exists():
-        # Read-only while waiting for an answer: a writer would lock out every other process.
-        with store.connect(path, read_only=True) as con:
-            found = next((s for s in store.list_snapshots(con) if s.as_of == month), None)
-    if found is None:
-        raise SnapshotMissing(
-            f"there is no snapshot for {month:%Y-%m} in {path}; "
-            "list the months with: python -m analytics snapshots"
-        )
+    # Read-only while waiting for an answer: a writer would lock out every other process.
+    found = operations.stored_month(args.db, month)
     question = (f"Delete the {month:%Y-%m} snapshot ({found.rows} rows from {found.file_name}, "
                 f"imported {found.imported_at:%Y-%m-%d} by {found.imported_by})?")
     if not args.yes and not options.confirmed(question):
         print("Nothing deleted.")
         return 1
-    make_backup(path, "delete")
-    with store.connect(path) as con:
-        removed = store.delete_snapshot(con, month)
+    removed = operations.delete_month(args.db, month)
     print(f"Deleted {month:%Y-%m} ({removed} rows). The audit keeps a record of it.")
     return 0

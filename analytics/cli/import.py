@@ -68,8 +68,8 @@ def print_refusal(problems: tuple, out: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analytics.formatting import DEFAULT_CURRENCY
-    from analytics.ingest.commit import import_with_plan
     from analytics.ingest.model import REPLACED, UNCHANGED
+    from analytics.operations import import_with_plan
     from analytics.problems import ImportRefused, SampleInDatabase
 
     try:

@@ -8,9 +8,9 @@ import sys
 from analytics import formatting, store
 from analytics.cli import options
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
-from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_parts, require_database
 from analytics.metrics.report import compute_report_parts
+from analytics.metrics.report_json import report_json
 
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 

@@ -22,7 +22,6 @@ Definitions and the choices made where METRICS.md is silent: docs/metrics.md.
 """
 from __future__ import annotations
 
-from analytics.metrics.export import report_json
 from analytics.metrics.load import load_report_rows, load_rows
 from analytics.metrics.reference import REFERENCE_CAVEAT, REFERENCE_FIGURES
 from analytics.metrics.report import (
@@ -33,6 +32,7 @@ from analytics.metrics.report import (
     initiative_history,
     trend,
 )
+from analytics.metrics.report_json import report_json
 from analytics.metrics.types import (
     NOT_SET,
     Changes,

@@ -1,4 +1,4 @@
-"""The funnel and conversions (METRICS.md section 3) and outcomes (section 6) of one month."""
+"""The funnel and conversions of one month (METRICS.md section 3); outcomes are in outcomes.py."""
 from __future__ import annotations
 
 from types import MappingProxyType
@@ -6,7 +6,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from analytics.domain import ALL_STAGES, LADDER_RANK, Stage
-from analytics.metrics.types import FunnelResult, Outcomes
+from analytics.metrics.types import FunnelResult
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -34,22 +34,4 @@ def funnel_result(population: pd.DataFrame) -> FunnelResult:
         pilot_to_scaling=ratio(scaling, pilot),
         scaling_to_production=ratio(production, scaling),
         pilot_to_production=ratio(production, pilot),
-    )
-
-
-def _money(population: pd.DataFrame, column: str, mask: pd.Series) -> float:
-    return float(population.loc[mask, column].astype("float64").fillna(0.0).sum())
-
-
-def outcomes(population: pd.DataFrame, stalled: pd.Series) -> Outcomes:
-    """Section 6; `stalled` marks the stalled rows of `population`. Missing money counts 0."""
-    live = population["stage"] == str(Stage.PRODUCTION)
-    expected = _money(population, "expected_value", live)
-    realized = _money(population, "realized_value", live)
-    return Outcomes(
-        expected_in_production=expected,
-        realized_in_production=realized,
-        value_capture=ratio(realized, expected),
-        stalled_budget=_money(population, "budget", stalled),
-        spend_on_stopped=_money(population, "spend_to_date", population["stage"] == str(Stage.STOPPED)),
     )

@@ -61,23 +61,21 @@ def months_in(rows: pd.DataFrame) -> list[date]:
     return [date(s.year, s.month, 1) for s in stamps]
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
-    """Every row of every snapshot up to `as_of`'s month (the columns of store.read_rows),
-    ordered by initiative then month; SnapshotMissing when that month has none.
-
-    Read through Arrow: text columns arrive Arrow-backed (no per-value conversion), which makes
-    this several times faster than store.read_rows on a large history.
-    """
+def _checked(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
+    """`as_of`'s month and the month before it that has a snapshot (itself when none does);
+    SnapshotMissing when `as_of`'s month has none."""
     month = month_start(as_of)
     months = [info.as_of for info in store.list_snapshots(con)]
     if month not in months:
         raise missing_month(month, months)
-    columns = ", ".join(f'"{c}"' for c in store.ROW_COLUMNS)
-    table = con.cursor().sql(
-        f"SELECT {columns} FROM initiative_rows WHERE as_of <= ? ORDER BY initiative_id, as_of",
-        params=[month],
-    ).to_arrow_table()
-    return table.to_pandas(date_as_object=False)
+    return month, max((m for m in months if m < month), default=month)
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Every row of every snapshot up to `as_of`'s month (the columns of store.read_rows),
+    ordered by initiative then month; SnapshotMissing when that month has none."""
+    month, _ = _checked(con, as_of)
+    return store.read_rows(con, month, order="initiative")
 
 
 #: The columns the history needs from months before the previous one (see load_report_rows).
@@ -98,51 +96,22 @@ def load_report_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFram
     before it in full; earlier months carry only HISTORY_COLUMNS (the others are missing), so
     do not pass these rows to trend() or to a report for another month. Not ordered: the
     metrics order positions themselves, which costs less than DuckDB sorting 600k text keys."""
-    month = month_start(as_of)
-    months = [info.as_of for info in store.list_snapshots(con)]
-    if month not in months:
-        raise missing_month(month, months)
-    detail_from = max((m for m in months if m < month), default=month)
-
-    def column(name: str) -> str:
-        if name in HISTORY_COLUMNS:
-            return f'"{name}"'
-        if name in FIRST_PILOT_COLUMNS:
-            return f'CASE WHEN as_of >= $2 OR on_hold OR as_of = first_pilot THEN "{name}" END AS "{name}"'
-        return f'CASE WHEN as_of >= $2 THEN "{name}" END AS "{name}"'
-
-    columns = ", ".join(column(c) for c in store.ROW_COLUMNS)
-    table = con.cursor().sql(
-        f"SELECT {columns} FROM (SELECT *, min(as_of) FILTER (WHERE list_contains($3, stage)) "
-        f"OVER (PARTITION BY initiative_id) AS first_pilot FROM initiative_rows WHERE as_of <= $1)",
-        params=[month, detail_from, list(PILOT_OR_ABOVE)],
-    ).to_arrow_table()
-    return table.to_pandas(date_as_object=False)
+    month, detail_from = _checked(con, as_of)
+    return store.rows.read_rows_thinned(
+        con, month, detail_from, keep=HISTORY_COLUMNS, keep_at_first=FIRST_PILOT_COLUMNS,
+        first_stages=PILOT_OR_ABOVE,
+    )
 
 
 def load_report_parts(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What `compute_report_parts(history, detail, as_of)` needs, read with the least work:
     `history` holds HISTORY_COLUMNS of every row up to `as_of`'s month, `detail` every column of
-    the rows of that month and the month before it (SnapshotMissing when the month has none).
-    Neither is ordered. Reading the other columns as blanks for every earlier row, as
-    load_report_rows does, costs more than the facts themselves on a long history."""
-    month = month_start(as_of)
-    months = [info.as_of for info in store.list_snapshots(con)]
-    if month not in months:
-        raise missing_month(month, months)
-    detail_from = max((m for m in months if m < month), default=month)
-    history_columns = ", ".join(f'"{c}"' for c in HISTORY_COLUMNS)
-    history = con.cursor().sql(
-        f"SELECT {history_columns} FROM initiative_rows WHERE as_of <= $1", params=[month],
-    ).to_arrow_table().to_pandas(date_as_object=False)
-    detail_columns = ", ".join(f'"{c}"' for c in store.ROW_COLUMNS)
-    # Besides M and the month before: each initiative's first row at pilot or above and its
-    # on-hold rows, whose rule fields evidence reads (see FIRST_PILOT_COLUMNS).
-    detail = con.cursor().sql(
-        f"SELECT {detail_columns} FROM (SELECT *, min(as_of) FILTER "
-        f"(WHERE list_contains($3, stage)) OVER (PARTITION BY initiative_id) AS first_pilot "
-        f"FROM initiative_rows WHERE as_of <= $1) "
-        f"WHERE as_of >= $2 OR on_hold OR as_of = first_pilot",
-        params=[month, detail_from, list(PILOT_OR_ABOVE)],
-    ).to_arrow_table().to_pandas(date_as_object=False)
-    return history, detail
+    the rows of that month and the month before it (SnapshotMissing when the month has none),
+    plus each initiative's first row at pilot or above and its on-hold rows, whose rule fields
+    evidence reads (see FIRST_PILOT_COLUMNS). Neither is ordered. Reading the other columns as
+    blanks for every earlier row, as load_report_rows does, costs more than the facts
+    themselves on a long history."""
+    month, detail_from = _checked(con, as_of)
+    return store.rows.read_rows_split(
+        con, month, detail_from, history_columns=HISTORY_COLUMNS, first_stages=PILOT_OR_ABOVE,
+    )

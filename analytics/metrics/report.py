@@ -14,7 +14,7 @@ from analytics.metrics.changes import changes
 from analytics.metrics.decisions import decisions
 from analytics.metrics.evidence import evidence, first_rows_at_pilot
 from analytics.metrics.forecast import forecast
-from analytics.metrics.funnel import funnel_result, outcomes
+from analytics.metrics.funnel import funnel_result
 from analytics.metrics.headline import headline_table, monthly_headlines
 from analytics.metrics.history import (
     facts,
@@ -24,6 +24,7 @@ from analytics.metrics.history import (
     snapshot_months,
 )
 from analytics.metrics.load import FIRST_PILOT_COLUMNS, missing_month, months_in
+from analytics.metrics.outcomes import outcomes
 from analytics.metrics.readiness import readiness
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,

@@ -1,37 +1,18 @@
-"""The shipped sample portfolio: 24 monthly exports of a believable, messy AI portfolio.
-
-`generate_portfolio` simulates the portfolio month by month (seeded, so always the same story)
-and returns the canonical truth of every export; `write_sample` renders each month the way a
-real tracker export looks (title rows, a cover sheet, headers that change when the tracker was
-migrated, dates and money written several ways) and `load_sample` imports the shipped workbooks.
-
-The story the sample tells: most pilots never reach production, and the ones that stall carry
-the five failure causes of METRICS.md section 5 far more often than the ones that move on.
-"""
+"""The sample's story: the portfolio simulated month by month (seeded, so always the same) and
+the canonical truth of every month's export. Most pilots never reach production, and the ones
+that stall carry the five failure causes of METRICS.md section 5 far more often."""
 from __future__ import annotations
 
-import hashlib
-import io
-import re
-import zipfile
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from analytics import store
 from analytics.domain import (
     DATE_FIELDS,
-    FIELD_BY_NAME,
     FIELD_NAMES,
     FIELDS,
     MONEY_FIELDS,
@@ -42,18 +23,16 @@ from analytics.domain import (
     SolutionType,
     Stage,
 )
-from analytics.ingest.months import as_of_from_name, month_end
-from analytics.problems import PortfolioError, SnapshotExists
+from analytics.ingest.months import month_end
 
 if TYPE_CHECKING:
-    from analytics.ingest import ImportResult
+    pass
 
 SEED = 30
 FIRST_MONTH = date(2024, 12, 1)
 MONTH_COUNT = 24
 #: The first month exported from the new tracker (month index): headers and vocabulary change.
 MIGRATION_INDEX = 12
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 #: Extra columns the trackers export that are no canonical field (kept raw by the import).
 EXTRA_COLUMNS: tuple[str, ...] = ("sponsor", "region")
 #: Columns of each month's truth frame. `stage` is the stage the initiative is really in, also
@@ -61,12 +40,12 @@ EXTRA_COLUMNS: tuple[str, ...] = ("sponsor", "region")
 TRUTH_COLUMNS: tuple[str, ...] = (*FIELD_NAMES, "on_hold", *EXTRA_COLUMNS)
 
 #: Same bytes on every run: workbook properties and zip entry times are pinned to this.
-_FIXED_TIME = datetime(2026, 11, 25, 9, 0, 0)
+FIXED_TIME = datetime(2026, 11, 25, 9, 0, 0)
 #: The analyst writes a stall verdict once an initiative is this many days in its stage.
 _VERDICT_AFTER_DAYS = 180
 _LEGACY_COUNT = 58
 _ARRIVALS_PER_MONTH = 5.0
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- the cast ----------------------------------------------------------------------------------
@@ -426,12 +405,12 @@ def _accrue(profile: _Profile, state: _State, index: int, rng: np.random.Generat
     spend = min(state.spend + budget * _spend_rate(state, rng), budget * 1.15)
     realized = state.realized
     if state.stage is Stage.PRODUCTION and state.production_date is not None:
-        months_live = (index - _month_index(state.production_date))
+        months_live = (index - month_index(state.production_date))
         realized = profile.expected_value * profile.capture * min(1.0, months_live / 6)
     return replace(state, spend=_round_to(spend, 1_000), realized=_round_to(realized, 1_000))
 
 
-def _month_index(day: date) -> int:
+def month_index(day: date) -> int:
     return (day.year - FIRST_MONTH.year) * 12 + day.month - FIRST_MONTH.month
 
 
@@ -506,9 +485,9 @@ def _is_stalled(state: _State, as_of: date) -> bool:
 
 
 def _notes(profile: _Profile, state: _State, index: int) -> str | None:
-    if state.stage is Stage.STOPPED and _month_index(state.entered) == index:
+    if state.stage is Stage.STOPPED and month_index(state.entered) == index:
         return "Stopped at portfolio review"
-    went_live = state.production_date and _month_index(state.production_date) == index
+    went_live = state.production_date and month_index(state.production_date) == index
     if state.stage is Stage.PRODUCTION and went_live:
         return "Go-live signed off by steering committee"
     if state.hold_left > 0:
@@ -581,372 +560,3 @@ def generate_portfolio(seed: int = SEED) -> dict[date, pd.DataFrame]:
         for index, state in _simulate(profile, rng).items():
             rows[index].append(_truth_row(profile, state, index))
     return {month_at(i): _truth_frame(rows[i]) for i in range(MONTH_COUNT)}
-
-
-# --- rendering a month the way the tracker exports it ------------------------------------------
-
-
-def _day_month_year(day: date) -> str:
-    return f"{day.day} {_MONTH_ABBR[day.month - 1]} {day.year}"
-
-
-def _month_day_year(day: date) -> str:
-    return f"{_MONTH_ABBR[day.month - 1]} {day.day}, {day.year}"
-
-
-def _iso(day: date) -> str:
-    return day.isoformat()
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """One tracker's export: sheet, headers in column order, and the words its dropdowns use."""
-
-    sheet: str
-    cover_sheet: str
-    columns: tuple[tuple[str, str], ...]  # (header as exported, truth column)
-    stage_words: dict[Stage, tuple[str, ...]]  # the usual word first, then rarer variants
-    hold_words: tuple[str, ...]
-    integration_words: dict[Integration, tuple[str, ...]]
-    solution_words: dict[SolutionType, tuple[str, ...]]
-    readiness_words: dict[int, str] | None  # None: the score is written as a number
-    source_line: str | None
-    sort_by: tuple[str, ...]
-    date_format: str
-    excel_date_share: float
-    #: Text date styles, equally likely; never all-numeric (03/04/2025 is ambiguous).
-    text_dates: tuple[Callable[[date], str], ...]
-    plain_money_share: float
-
-
-#: Months 1-12: the old use-case register (a hand-kept Smartsheet).
-_OLD_TRACKER = _Layout(
-    sheet="Portfolio",
-    cover_sheet="README",
-    columns=(
-        ("Use Case ID", "initiative_id"), ("Use Case Name", "name"), ("Division", "business_unit"),
-        ("Phase", "stage"), ("Business Owner", "owner"), ("Sponsor", "sponsor"),
-        ("POC Start", "pilot_start"), ("Go-Live", "production_date"),
-        ("In Stage Since", "stage_entered"), ("Approved Budget", "budget"),
-        ("Actual Cost", "spend_to_date"), ("Business Case Value", "expected_value"),
-        ("Value Delivered", "realized_value"), ("Data Readiness (RAG)", "data_readiness"),
-        ("Core System Integration", "integration_status"), ("Build vs Buy", "solution_type"),
-        ("KPI", "success_metric"), ("Blocker", "stall_cause"), ("Comments", "notes"),
-    ),
-    stage_words={
-        Stage.IDEA: ("Ideation", "Backlog"),
-        Stage.PILOT: ("POC", "Proof of Concept"),
-        Stage.SCALING: ("Scale-up", "Rollout"),
-        Stage.PRODUCTION: ("Live", "In Production"),
-        Stage.STOPPED: ("Cancelled", "Rejected"),
-    },
-    hold_words=("On Hold",),
-    integration_words={
-        Integration.NONE: ("Not started",),
-        Integration.PLANNED: ("Planned",),
-        Integration.IN_PROGRESS: ("In progress",),
-        Integration.INTEGRATED: ("Done",),
-    },
-    solution_words={
-        SolutionType.GENERIC: ("COTS", "Off-the-shelf"),
-        SolutionType.CONFIGURED: ("Hybrid",),
-        SolutionType.CUSTOM: ("Build", "In-house"),
-    },
-    readiness_words={1: "Red", 3: "Amber", 5: "Green"},
-    source_line=None,
-    sort_by=("initiative_id",),
-    date_format="d mmm yyyy",
-    excel_date_share=0.75,
-    text_dates=(_day_month_year,),
-    plain_money_share=0.7,
-)
-
-#: Months 13-24: the new portfolio tool (ServiceNow SPM) after the migration.
-_NEW_TRACKER = _Layout(
-    sheet="Initiatives",
-    cover_sheet="Cover",
-    columns=(
-        ("Initiative ID", "initiative_id"), ("Initiative Name", "name"),
-        ("Business Unit", "business_unit"), ("Region", "region"), ("Stage", "stage"),
-        ("Owner", "owner"), ("Stage Entered", "stage_entered"),
-        ("Pilot Start Date", "pilot_start"), ("Production Date", "production_date"),
-        ("Budget (USD)", "budget"), ("Spend to Date", "spend_to_date"),
-        ("Expected Value", "expected_value"), ("Realized Value", "realized_value"),
-        ("Data Readiness", "data_readiness"), ("Integration Status", "integration_status"),
-        ("Solution Type", "solution_type"), ("Success Metric", "success_metric"),
-        ("Stall Cause", "stall_cause"), ("Notes", "notes"),
-    ),
-    stage_words={
-        Stage.IDEA: ("Idea", "Intake"),
-        Stage.PILOT: ("Pilot", "MVP"),
-        Stage.SCALING: ("Scaling", "Pre-production"),
-        Stage.PRODUCTION: ("Production", "Deployed"),
-        Stage.STOPPED: ("Stopped", "Cancelled"),
-    },
-    hold_words=("Paused", "On hold"),
-    integration_words={
-        Integration.NONE: ("None", "None", "Standalone"),
-        Integration.PLANNED: ("Planned",),
-        Integration.IN_PROGRESS: ("In progress", "WIP"),
-        Integration.INTEGRATED: ("Integrated",),
-    },
-    solution_words={
-        SolutionType.GENERIC: ("SaaS", "Off-the-shelf", "COTS"),
-        SolutionType.CONFIGURED: ("Configured vendor platform", "Hybrid"),
-        SolutionType.CUSTOM: ("Custom", "Bespoke"),
-    },
-    readiness_words=None,
-    source_line="Source: ServiceNow SPM, all business units, amounts in USD",
-    sort_by=("business_unit", "initiative_id"),
-    date_format="yyyy-mm-dd",
-    excel_date_share=0.55,
-    text_dates=(_iso, _iso, _month_day_year),
-    plain_money_share=0.35,
-)
-
-#: Months that start with a cover sheet before the data sheet.
-_COVER_MONTHS = frozenset({2, 5, 8, 13, 14, 17, 20, 23})
-
-
-def layout_for(month: date) -> _Layout:
-    return _OLD_TRACKER if _month_index(month) < MIGRATION_INDEX else _NEW_TRACKER
-
-
-def _stable(options: Sequence[object], *key: object) -> object:
-    """The same choice for the same key on every run, so a tracker's quirks persist."""
-    return options[zlib.crc32("|".join(map(str, key)).encode()) % len(options)]
-
-
-def _present(value: object) -> bool:
-    return not pd.isna(value)
-
-
-def _stage_cell(row: pd.Series, layout: _Layout) -> str:
-    if row["on_hold"]:
-        return str(_stable(layout.hold_words, row["initiative_id"], layout.sheet))
-    words = layout.stage_words[Stage(row["stage"])]
-    # One initiative in eight has someone who types the rarer word for every stage.
-    rare = _stable((True, *[False] * 7), row["initiative_id"], "stage")
-    return words[-1] if rare else words[0]
-
-
-def _date_cell(value: object, layout: _Layout, rng: np.random.Generator) -> object:
-    """An Excel date, or (someone typed over it) text in one of the tracker's date styles."""
-    day = pd.Timestamp(value).date()
-    roll = rng.random()
-    if roll < layout.excel_date_share:
-        return day
-    share = layout.excel_date_share
-    styles = layout.text_dates
-    return styles[int((roll - share) / (1 - share) * len(styles))](day)
-
-
-def _short_money(value: float) -> str:
-    if value >= 1_000_000 and value % 10_000 == 0:
-        return f"${value / 1_000_000:g}M"
-    if value < 1_000_000 and value % 1_000 == 0:
-        return f"${value / 1_000:g}k"
-    return f"${value:,.0f}"
-
-
-def _money_cell(value: float, layout: _Layout, rng: np.random.Generator) -> object:
-    amount = float(value)
-    roll = rng.random()
-    if amount == 0 or roll < layout.plain_money_share:
-        return int(amount) if amount.is_integer() else amount
-    return f"${amount:,.0f}" if roll < (1 + layout.plain_money_share) / 2 else _short_money(amount)
-
-
-#: What a tracker writes where a field has no value, by field (default: an empty cell).
-_PLACEHOLDER_CELLS: dict[str, tuple[str | None, ...]] = {
-    "owner": ("TBD", "Unassigned", None, "TBC", "Vacant"),
-    "success_metric": ("TBD", None, "tbc", "To be defined", "TBD"),
-    "budget": (None, None, "TBD"),
-}
-
-
-def _cell(column: str, row: pd.Series, layout: _Layout, rng: np.random.Generator) -> object:
-    """The cell the tracker writes for one truth value."""
-    value = row[column]
-    key = row["initiative_id"]
-    kind = FIELD_BY_NAME[column].kind if column in FIELD_BY_NAME else Kind.TEXT
-    if kind is Kind.STAGE:
-        return _stage_cell(row, layout)
-    if not _present(value):
-        return _stable(_PLACEHOLDER_CELLS.get(column, (None,)), key, column)
-    if kind is Kind.DATE:
-        return _date_cell(value, layout, rng)
-    if kind is Kind.MONEY:
-        return _money_cell(float(value), layout, rng)
-    if kind is Kind.READINESS:
-        return layout.readiness_words[int(value)] if layout.readiness_words else int(value)
-    if kind is Kind.INTEGRATION:
-        return _stable(layout.integration_words[Integration(value)], key, layout.sheet)
-    if kind is Kind.SOLUTION:
-        return _stable(layout.solution_words[SolutionType(value)], key, layout.sheet)
-    return value
-
-
-def _cover_lines(month: date, layout: _Layout) -> tuple[str, ...]:
-    return (
-        f"AI Portfolio export, {_MONTH_ABBR[month.month - 1]} {month.year}",
-        "",
-        "One row per AI initiative in the portfolio, including stopped and live ones.",
-        f"The data is on the '{layout.sheet}' sheet. Money in US dollars; value figures are "
-        "per year.",
-        "Questions: AI Office (ai-office@example.com)",
-    )
-
-
-def _data_rows(
-    truth: pd.DataFrame, layout: _Layout, rng: np.random.Generator
-) -> list[list[object]]:
-    ordered = truth.sort_values(list(layout.sort_by), ignore_index=True)
-    rows = [
-        [_cell(column, row, layout, rng) for _, column in layout.columns]
-        for _, row in ordered.iterrows()
-    ]
-    # Hand-edited exports pick up blank rows where someone deleted a line.
-    if rng.random() < 0.4:
-        gaps = rng.choice(len(rows), size=int(rng.integers(1, 3)), replace=False)
-        for position in sorted(gaps, reverse=True):
-            rows.insert(int(position), [None] * len(layout.columns))
-    return rows
-
-
-def _write_data_sheet(sheet: Worksheet, month: date, truth: pd.DataFrame, layout: _Layout,
-                      rng: np.random.Generator) -> None:
-    sheet.append([f"AI Portfolio — export {month:%Y-%m}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    if layout.source_line:
-        sheet.append([layout.source_line])
-    sheet.append([])
-    sheet.append([header for header, _ in layout.columns])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    for values in _data_rows(truth, layout, rng):
-        sheet.append(values)
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            if isinstance(cell.value, (date, datetime)):
-                cell.number_format = layout.date_format
-    for number, (header, _) in enumerate(layout.columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = max(12, len(header) + 2)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _pinned(data: bytes) -> bytes:
-    """The workbook re-zipped with fixed entry times and modified stamp: same bytes every run."""
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-def render_month(month: date, truth: pd.DataFrame, seed: int = SEED) -> bytes:
-    """One month's export as .xlsx bytes, written the way that month's tracker writes it."""
-    index = _month_index(month)
-    layout = layout_for(month)
-    rng = np.random.default_rng([seed, index])
-    workbook = Workbook()
-    workbook.properties.creator = "AI Office"
-    workbook.properties.title = f"AI Portfolio export {month:%Y-%m}"
-    workbook.properties.created = _FIXED_TIME
-    data_sheet = workbook.active
-    data_sheet.title = layout.sheet
-    if index in _COVER_MONTHS:
-        cover = workbook.create_sheet(layout.cover_sheet, 0)
-        for line in _cover_lines(month, layout):
-            cover.append([line or None])
-        cover.column_dimensions["A"].width = 90
-        workbook.active = 0
-    _write_data_sheet(data_sheet, month, truth, layout, rng)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _pinned(buffer.getvalue())
-
-
-def write_sample(out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the 24 monthly workbooks into `out_dir`; returns their paths in month order."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for month, truth in generate_portfolio(seed).items():
-        path = out_dir / sample_file_name(month)
-        path.write_bytes(render_month(month, truth, seed))
-        written.append(path)
-    return written
-
-
-# --- loading the shipped sample ----------------------------------------------------------------
-
-
-def sample_paths(directory: Path | None = None) -> list[Path]:
-    """The sample workbooks in `directory` (default: the shipped data/sample), in month order."""
-    folder = Path(directory) if directory is not None else SAMPLE_DIR
-    paths = sorted(folder.glob("portfolio-????-??.xlsx"))
-    if not paths:
-        raise PortfolioError(
-            f"There are no sample workbooks (portfolio-YYYY-MM.xlsx) in {folder}. "
-            f"Write them with `python -m analytics sample --out {folder}` (or `make sample`)."
-        )
-    return paths
-
-
-def _month_of(path: Path) -> date:
-    month = as_of_from_name(path.name)
-    if month is None:
-        raise PortfolioError(f"{path.name} does not name its month (portfolio-YYYY-MM.xlsx)")
-    return month
-
-
-def _still_to_load(db: str | Path | None, paths: Sequence[Path]) -> list[Path]:
-    """The sample workbooks the database does not hold yet.
-
-    Refuses before anything is imported when one of the months holds a different workbook.
-    """
-    with store.connect(db, read_only=True) as con:
-        stored = {path: store.snapshot_sha(con, _month_of(path)) for path in paths}
-    digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
-    clashes = [p.name for p in paths if stored[p] is not None and stored[p] != digests[p]]
-    if clashes:
-        raise SnapshotExists(
-            f"The database {store.db_path(db)} already holds other data for "
-            f"{len(clashes)} of the sample's months ({clashes[0]} first); loading the sample "
-            f"would overwrite it. Load the sample into an empty database (set $PORTFOLIO_DB "
-            f"or pass --db) or delete those months first."
-        )
-    return [p for p in paths if stored[p] is None]
-
-
-def load_sample_results(
-    db: str | Path | None = None, directory: Path | None = None
-) -> list[ImportResult]:
-    """Import the sample workbooks the database lacks, oldest month first, as sample data.
-
-    Months that already hold the same workbook are skipped, so loading twice changes nothing.
-    """
-    from analytics.ingest import import_file
-
-    return [
-        import_file(path, db=db, is_sample=True)
-        for path in _still_to_load(db, sample_paths(directory))
-    ]
-
-
-def load_sample(db: str | Path | None = None, directory: Path | None = None) -> int:
-    """Import the shipped sample into the database; returns how many sample months it holds."""
-    load_sample_results(db, directory)
-    return len(sample_paths(directory))

@@ -1,23 +1,22 @@
-"""commit_import and import_file: storing a checked plan as its month's snapshot."""
+"""The import pipeline after reading: refusals, and commit_import storing a checked plan as its
+month's snapshot. analytics/operations.py runs it with its backup (import_file).
+"""
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from analytics import store
-from analytics.backup import make_backup
 from analytics.domain import header_key, value_key
 from analytics.formatting import DEFAULT_CURRENCY
-from analytics.ingest.headers import load_mapping_file, remembered_entries
+from analytics.ingest.headers import remembered_entries
 from analytics.ingest.model import IMPORTED, REPLACED, UNCHANGED, ImportPlan, ImportResult
-from analytics.ingest.months import as_of_from_name, parse_month
-from analytics.ingest.plan import HISTORY_CODES, prepare_import, previous_month_warnings
-from analytics.limits import DEFAULT_LIMITS, Limits
+from analytics.ingest.plan import HISTORY_CODES, previous_month_warnings
+from analytics.limits import Limits
 from analytics.problems import ImportRefused, PortfolioError, Problem, SampleInDatabase, Severity
 
 
@@ -31,7 +30,7 @@ def refusal(plan: ImportPlan) -> ImportRefused:
     )
 
 
-def _missing_as_of(file_name: str) -> ImportRefused:
+def missing_as_of(file_name: str) -> ImportRefused:
     problem = Problem(
         Severity.ERROR, "missing_as_of",
         f"cannot tell which month '{file_name}' describes; give the month (--as-of YYYY-MM) "
@@ -73,7 +72,7 @@ def commit_import(
     transaction).
     """
     if plan.as_of is None:
-        raise _missing_as_of(plan.file_name)
+        raise missing_as_of(plan.file_name)
     if plan.errors:
         raise refusal(plan)
     if hashlib.sha256(plan.workbook).hexdigest() != plan.sha256:
@@ -118,7 +117,7 @@ def _history(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> tuple[Problem,
     return previous_month_warnings(con, plan.as_of, plan.rows, fields, plan.currency)
 
 
-def _read_source(
+def read_source(
     path_or_bytes: bytes | str | os.PathLike[str], file_name: str | None, limits: Limits,
 ) -> tuple[bytes, str]:
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
@@ -135,46 +134,6 @@ def _read_source(
     return data, file_name or path.name
 
 
-def import_with_plan(
-    path_or_bytes: bytes | str | os.PathLike[str],
-    *,
-    db: str | os.PathLike[str] | None = None,
-    as_of: date | str | None = None,
-    mapping: Mapping[str, object] | str | os.PathLike[str] | None = None,
-    replace: bool = False,
-    imported_by: str = "",
-    is_sample: bool = False,
-    file_name: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    sheet: str | None = None,
-    replace_sample: bool = False,
-) -> tuple[ImportPlan, ImportResult]:
-    """import_file, also returning the plan (the CLI summary shows its sheet and header row)."""
-    data, name = _read_source(path_or_bytes, file_name, limits)
-    month = parse_month(as_of) if isinstance(as_of, str) else as_of
-    month = store.month_start(month) if month is not None else as_of_from_name(name)
-    if month is None:
-        raise _missing_as_of(name)
-    if mapping is not None and not isinstance(mapping, Mapping):
-        mapping = load_mapping_file(mapping)
-    # Read and check under a read-only connection: no write lock is held while the workbook
-    # is parsed, and a refused file never pushes a good backup out of the rotation.
-    with store.connect(db, read_only=True) as con:
-        plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits,
-                              sheet=sheet)
-        samples = [] if is_sample else sample_months(con)
-    if plan.errors:
-        raise refusal(plan)
-    if samples and not replace_sample:
-        raise sample_refusal(samples)
-    if not is_sample:
-        backup_before_commit(db, plan, replace=replace)
-    with store.connect(db) as con:
-        result = commit_import(con, plan, replace=replace, imported_by=imported_by,
-                               is_sample=is_sample, replace_sample=replace_sample)
-    return plan, result
-
-
 def will_write(con: duckdb.DuckDBPyConnection, plan: ImportPlan, *, replace: bool) -> bool:
     """True when committing `plan` would change the database: not the same file again, and
     not a different file for a stored month without `replace` (that is refused)."""
@@ -182,41 +141,3 @@ def will_write(con: duckdb.DuckDBPyConnection, plan: ImportPlan, *, replace: boo
         return False
     stored = store.snapshot_sha(con, plan.as_of)
     return stored != plan.sha256 and (stored is None or replace)
-
-
-def backup_before_commit(
-    db: str | os.PathLike[str] | None, plan: ImportPlan, *, replace: bool,
-) -> Path | None:
-    """A backup, only when the database holds a month and committing `plan` will write.
-
-    No-op re-imports and refusals take none, so they never rotate a good backup away.
-    """
-    with store.connect(db, read_only=True) as con:
-        needed = bool(store.list_snapshots(con)) and will_write(con, plan, replace=replace)
-    # Taken with no connection open: DuckDB's lock would not cover a copy made under one.
-    return make_backup(db, "import") if needed else None
-
-
-def import_file(
-    path_or_bytes: bytes | str | os.PathLike[str],
-    *,
-    db: str | os.PathLike[str] | None = None,
-    as_of: date | str | None = None,
-    mapping: Mapping[str, object] | str | os.PathLike[str] | None = None,
-    replace: bool = False,
-    imported_by: str = "",
-    is_sample: bool = False,
-    file_name: str | None = None,
-    sheet: str | None = None,
-    replace_sample: bool = False,
-) -> ImportResult:
-    """Read, check and store one workbook (a path or its bytes) as its month's snapshot.
-
-    `mapping` is a {header: field} dict or the path of a mapping JSON file; `as_of` a date,
-    'YYYY-MM', or None to take the month from the file name.
-    """
-    return import_with_plan(
-        path_or_bytes, db=db, as_of=as_of, mapping=mapping, replace=replace,
-        imported_by=imported_by, is_sample=is_sample, file_name=file_name, sheet=sheet,
-        replace_sample=replace_sample,
-    )[1]
