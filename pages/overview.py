@@ -3,29 +3,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import drilldown
-from analytics.boardpack import PPTX_MIME, ZIP_MIME
+from analytics.boardpack import PPTX_MIME, ZIP_MIME, deck_file_name, zip_file_name
 from analytics.charts import catalog
 from analytics.charts.export import INSTALL_HINT
 from analytics.kpis import decision_kpis, kpis
 from dashboard import components, data, frame
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 
-components.page_header("Overview", f)
+components.page_header("Overview", scope)
 components.require_population(report)
-previous = data.previous_report(f)
+previous = data.previous_report(scope)
 components.kpi_tiles(kpis(report, previous) + decision_kpis(report, previous))
 
 components.selection_table(components.chart(
-    catalog.FUNNEL, f, ctx, key="overview-funnel",
-    behind=lambda stage: drilldown.reached(report, stage),
+    catalog.FUNNEL, scope, ctx, key="overview-funnel",
+    behind=lambda stage: data.reached(scope, stage),
 ))
 components.selection_table(components.chart(
-    catalog.STALL_CAUSES, f, ctx, key="overview-causes",
-    behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+    catalog.STALL_CAUSES, scope, ctx, key="overview-causes",
+    behind=lambda cause: data.stalled_with_cause(scope, cause),
 ))
 
 st.subheader("What changed since last month")
@@ -68,13 +67,13 @@ native = st.checkbox(
 pack_column, zip_column = st.columns(2)
 with pack_column:
     st.download_button(
-        "Download board pack (.pptx)", data=lambda: data.board_pack(f, native=native),
-        file_name=data.board_pack_name(f), mime=PPTX_MIME, on_click="ignore",
+        "Download board pack (.pptx)", data=lambda: data.board_pack(scope, native=native),
+        file_name=deck_file_name(ctx), mime=PPTX_MIME, on_click="ignore",
         icon=":material/slideshow:", type="primary", key="board-pack", width="stretch",
     )
 with zip_column:
     st.download_button(
-        "Charts as PNG (.zip)", data=lambda: data.charts_zip(f), file_name=data.charts_zip_name(f),
+        "Charts as PNG (.zip)", data=lambda: data.charts_zip(scope), file_name=zip_file_name(ctx),
         mime=ZIP_MIME, on_click="ignore", icon=":material/folder_zip:", key="charts-zip",
         disabled=not pictures, width="stretch",
         help="Every chart of the pack as a 4800x2700 PNG, for people who build their own slides.",
