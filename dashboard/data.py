@@ -165,6 +165,10 @@ def snapshot_problems(as_of: date) -> pd.DataFrame:
 
 
 # --- Metrics ---------------------------------------------------------------------------------
+# Reports, trends, splits and figures are resources, not data: cache_data unpickles a copy on
+# every read, and a viewer's run would pay ~30 ms per Report and 5-20 ms per figure just to
+# rebuild objects it only reads. Nothing mutates them: metric functions and charts never change
+# their inputs, pages only render (pandas copy-on-write keeps derived frames separate).
 
 def _currency(data_version: str, as_of: date) -> str:
     """The month's snapshot currency (USD when none was written)."""
@@ -172,7 +176,7 @@ def _currency(data_version: str, as_of: date) -> str:
     return (info.currency if info else None) or DEFAULT_CURRENCY
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing the portfolio metrics…")
+@st.cache_resource(max_entries=32, show_spinner="Computing the portfolio metrics…")
 def _report(data_version: str, scope: ReportScope) -> Report:
     return compute_report(
         _rows(data_version, scope.as_of), scope.as_of, stall_days=scope.stall_days,
@@ -190,7 +194,7 @@ def portfolio_report(scope: ReportScope) -> Report:
     return _report(version(), scope.whole_portfolio())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _previous_report(data_version: str, scope: ReportScope) -> Report | None:
     # The report already knows its previous month: "previous" is decided once, in compute_report.
     now = _report(data_version, scope)
@@ -204,7 +208,7 @@ def previous_report(scope: ReportScope) -> Report | None:
     return _previous_report(version(), scope)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _trend(data_version: str, scope: ReportScope) -> pd.DataFrame:
     return metric_trend(
         _rows(data_version, scope.as_of), stall_days=scope.stall_days, up_to=scope.as_of,
@@ -216,7 +220,7 @@ def trend(scope: ReportScope) -> pd.DataFrame:
     return _trend(version(), scope)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _breakdown(data_version: str, scope: ReportScope, by: str) -> pd.DataFrame:
     return metric_breakdown(_rows(data_version, scope.as_of), scope.as_of, by,
                             stall_days=scope.stall_days)
@@ -389,7 +393,7 @@ class _PageSource:
         return history(self.scope, self.initiative_id), self.initiative_name
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _figure(data_version: str, scope: ReportScope, chart: str, initiative_id: str | None,
             initiative_name: str | None):
     from analytics.charts.catalog import BY_KEY

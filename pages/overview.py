@@ -33,19 +33,23 @@ if changes.previous_as_of is None:
     st.info("This is the first month loaded: there is nothing to compare with yet.")
 else:
     st.caption(f"Compared with {changes.previous_as_of:%B %Y}.")
+    # Lazy tabs: only the open tab's table is built and sent (switching tabs reruns the page
+    # from warm caches); the other four would cost every viewer a table each.
     tabs = st.tabs([
         f"Moved up a stage ({len(changes.moved_up)})",
         f"Newly stalled ({len(changes.newly_stalled)})",
         f"Stopped ({len(changes.stopped)})",
         f"New ({len(changes.new)})",
         f"Missing from this export ({len(changes.vanished)})",
-    ])
+    ], key="overview-changes", on_change="rerun")
     for tab, listing, empty in zip(
         tabs,
         (changes.moved_up, changes.newly_stalled, changes.stopped, changes.new, changes.vanished),
         ("No initiative moved up a stage.", "No initiative newly stalled.",
          "No initiative was stopped.", "No new initiatives.", "Every initiative is still listed."), strict=True,
     ):
+        if not tab.open:
+            continue
         with tab:
             if listing.empty:
                 st.caption(empty)
