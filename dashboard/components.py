@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from analytics.charts.catalog import Chart
+    from analytics.provenance import ChartContext
+    from analytics.scope import ReportScope
 
 escape_md = escape_markdown
 
@@ -56,11 +58,11 @@ def require_population(report) -> None:
         st.stop()
 
 
-def page_header(title: str, f, lead: str = "") -> None:
+def page_header(title: str, scope: ReportScope, lead: str = "") -> None:
     st.title(title)
-    caption = f"As of **{f.as_of:%B %Y}**"
-    if f.describe():
-        caption += f"  ·  {escape_md(f.describe())}"
+    caption = f"As of **{scope.as_of:%B %Y}**"
+    if scope.describe():
+        caption += f"  ·  {escape_md(scope.describe())}"
     st.caption(caption)
     if lead:
         st.write(lead)
@@ -164,13 +166,13 @@ def scroll_to(anchor: str, token: str) -> None:
     )
 
 
-def page_slides_button(f, ctx, charts: tuple[Chart, ...], page: str) -> None:
+def page_slides_button(scope: ReportScope, ctx: ChartContext, charts: tuple[Chart, ...], page: str) -> None:
     """This page's charts (catalog entries) as slides, in the board pack's style, built when
     clicked. Charts that ignore the filters are left out under them, and the deck says so."""
     from dashboard import data
 
     st.download_button(
-        "Slides for this page (.pptx)", data=lambda: data.page_slides(f, charts),
+        "Slides for this page (.pptx)", data=lambda: data.page_slides(scope, charts),
         file_name=f"{ctx.file_stem(f'slides-{page}')}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         on_click="ignore", icon=":material/slideshow:", key=f"slides-{page}",
@@ -270,7 +272,7 @@ class Selection:
     currency: str = DEFAULT_CURRENCY
 
 
-def chart(entry: Chart, f, ctx, *, key: str | None = None, behind=None,
+def chart(entry: Chart, scope: ReportScope, ctx: ChartContext, *, key: str | None = None, behind=None,
           initiative_id: str | None = None, initiative_name: str | None = None,
           hint: str = "a bar") -> Selection | None:
     """A board-ready chart from the catalog; when `behind` is given, clicking a bar selects its
@@ -283,7 +285,7 @@ def chart(entry: Chart, f, ctx, *, key: str | None = None, behind=None,
 
     key = key or entry.key
     stem = entry.key if initiative_id is None else f"{entry.key}-{initiative_id}"
-    fig = data.figure(entry, f, initiative_id=initiative_id, initiative_name=initiative_name)
+    fig = data.figure(entry, scope, initiative_id=initiative_id, initiative_name=initiative_name)
     config = download_config(entry.context(ctx), stem)
     if behind is None:
         st.plotly_chart(fig, key=key, config=config, theme=None)

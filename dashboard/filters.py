@@ -1,14 +1,12 @@
 """Sidebar filters, kept in the URL query string so a pasted link opens the same view."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 
-from analytics.charts.theme import describe_filters
 from analytics.domain import SolutionType
-from analytics.metrics import DEFAULT_STALL_DAYS
+from analytics.scope import DEFAULT_STALL_DAYS, ReportScope
 
 ALL = "All"
 MONTH_KEY = "month"
@@ -17,24 +15,9 @@ SOLUTION_KEY = "solution"
 STALL_KEY = "stall_days"
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    as_of: date
-    business_unit: str | None
-    solution_type: str | None
-    stall_days: int
 
-    def describe(self) -> str:
-        """The filters in force, for chart footers; empty when unfiltered."""
-        return describe_filters(self.business_unit, self.solution_type, self.stall_days)
-
-
-def _month_label(value: date) -> str:
-    return f"{value:%Y-%m}"
-
-
-def render_sidebar(months: list[date], business_units: list[str]) -> Filters:
-    """Draw the filters (latest month by default) and return what they say."""
+def render_sidebar(months: list[date], business_units: list[str]) -> ReportScope:
+    """Draw the filters (latest month by default) and return the scope they choose."""
     with st.sidebar:
         st.subheader("Filters")
         as_of = st.selectbox(
@@ -54,7 +37,7 @@ def render_sidebar(months: list[date], business_units: list[str]) -> Filters:
             value=DEFAULT_STALL_DAYS, step=30, key=STALL_KEY, bind="query-params",
             help="A pilot or scaling initiative longer than this in its stage counts as stalled.",
         )
-    return Filters(
+    return ReportScope(
         as_of=as_of,
         business_unit=None if bu == ALL else bu,
         solution_type=None if solution == ALL else solution,

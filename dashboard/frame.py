@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics.access import Access
 from analytics.problems import PortfolioError
+from analytics.scope import ReportScope
 from dashboard import auth, components, data, filters
 
 PAGE_TITLE = "AI Pilot-to-Production"
@@ -66,11 +67,11 @@ def _sidebar_account(access: Access) -> None:
 
 
 @overload
-def start(*, needs_data: Literal[True] = True) -> filters.Filters: ...
+def start(*, needs_data: Literal[True] = True) -> ReportScope: ...
 @overload
-def start(*, needs_data: Literal[False]) -> filters.Filters | None: ...
-def start(*, needs_data: bool = True) -> filters.Filters | None:
-    """Gate, banners and filters. Returns the filters in force; without data, explains that
+def start(*, needs_data: Literal[False]) -> ReportScope | None: ...
+def start(*, needs_data: bool = True) -> ReportScope | None:
+    """Gate, banners and filters. Returns the scope the filters choose; without data, explains that
     and stops (or returns None when the page works without data, like the Data page)."""
     access = gate()
     try:

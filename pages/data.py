@@ -4,9 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.domain import ALL_STAGES, FIELD_BY_NAME, FIELD_NAMES, STAGE_LABELS
+from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest import as_of_from_name, parse_month
+from analytics.ingest.choices import mapping_choices
 from analytics.problems import ImportRefused, PortfolioError
-from dashboard import auth, components, data, filters, frame
+from dashboard import auth, components, data, filters, frame, tables
 
 IGNORE = "(ignore this column)"
 MAP_PREFIX = "map::"
@@ -39,13 +41,13 @@ st.write(
 
 def _problem_groups(problems, *, key: str, expanded: bool = False) -> None:
     """Problems grouped by kind with counts; every text whole; all of them downloadable."""
-    for label, count, texts in data.problem_groups(problems):
+    for label, count, texts in tables.problem_groups(problems):
         with st.expander(f"{label}: {count}", expanded=expanded):
             st.markdown("\n".join(f"- {components.escape_md(t)}" for t in texts[:SHOWN_PER_KIND]))
             if count > SHOWN_PER_KIND:
                 st.caption(f"... and {count - SHOWN_PER_KIND} more in the download.")
     st.download_button(
-        "Download these as CSV", data=data.problems_csv(problems), file_name=f"{key}.csv",
+        "Download these as CSV", data=tables.problems_csv(problems), file_name=f"{key}.csv",
         mime="text/csv", icon=":material/download:", key=f"download-{key}",
     )
 
@@ -152,7 +154,7 @@ if uploaded is not None:
     col1.metric("Sheet", components.escape_md(plan.sheet))
     col2.metric("Header row", plan.header_row)
     col3.metric("Initiatives", len(plan.rows))
-    col4.metric("Currency", plan.currency or data.DEFAULT_CURRENCY,
+    col4.metric("Currency", plan.currency or DEFAULT_CURRENCY,
                 help="Taken from the currency marks in the amounts and the money headers; "
                      "US dollars when none is written.")
     if plan.sheets_passed:
@@ -164,10 +166,10 @@ if uploaded is not None:
             help="The import takes the visible sheet with the most rows under a complete header "
                  "row; choose another sheet here if that is not the export.",
         )
-    st.dataframe(data.column_rows(plan), hide_index=True)
+    st.dataframe(tables.column_rows(plan), hide_index=True)
 
     mapped = {c.field for c in plan.columns if c.field}
-    choices = data.mapping_choices(plan)
+    choices = mapping_choices(plan)
     adjustable = choices.columns
     if adjustable:
         st.markdown("**Columns to map** — choose the field each column holds; remembered next month.")
@@ -238,7 +240,7 @@ months = data.months()
 if not months:
     st.info("No month is loaded yet. Upload the first export above.")
 else:
-    st.dataframe(data.snapshot_rows(), hide_index=True)
+    st.dataframe(data.snapshot_table(), hide_index=True)
     with st.expander("Delete a month"):
         target = st.selectbox("Month", options=months[::-1], format_func=lambda d: f"{d:%B %Y}")
         sure = st.checkbox(f"Yes, delete {target:%B %Y}; the audit keeps a record")
@@ -264,8 +266,8 @@ with st.expander("Which headers and stage words the import understands"):
         "A header or stage word the import does not know can be mapped below once the file is "
         "read; the choice is remembered for next month."
     )
-    st.dataframe(data.stage_words(), hide_index=True)
-    st.dataframe(data.header_synonyms(), hide_index=True)
+    st.dataframe(tables.stage_words(), hide_index=True)
+    st.dataframe(tables.header_synonyms(), hide_index=True)
 
 st.download_button(
     "Download a blank template workbook", data=data.template_bytes(),

@@ -6,18 +6,19 @@ import streamlit as st
 
 from analytics.charts import catalog
 from analytics.charts.decisions import forecast_title, readiness_title
+from analytics.decisions_view import evidence_rows, readiness_rows
 from analytics.formatting import money
 from analytics.metrics.decisions import report_currency
 from analytics.metrics.types import FORECAST_DAYS, MIN_COMPARABLE
-from dashboard import components, data, frame
+from dashboard import components, data, frame, tables
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 currency = report_currency(report)
 
 components.page_header(
-    "Decisions", f,
+    "Decisions", scope,
     "From this portfolio's own history: whether pilots that met the five checks reached "
     "production more often, how many launches to expect, which pilots are ready to scale, and "
     "the stalled initiatives the board is asked to unblock or stop.",
@@ -25,8 +26,8 @@ components.page_header(
 components.require_population(report)
 
 st.subheader("Evidence: do the five causes hold back our pilots?")
-components.chart(catalog.EVIDENCE, f, ctx)
-st.dataframe(data.evidence_table(report), hide_index=True, key="evidence-table")
+components.chart(catalog.EVIDENCE, scope, ctx)
+st.dataframe(evidence_rows(report), hide_index=True, key="evidence-table")
 with st.expander("About this figure"):
     st.markdown(
         f"Each pilot counts once, on the side of each check it met or missed in its **first "
@@ -45,9 +46,9 @@ left, right = st.columns(2)
 left.metric("Expected launches in the next six months", f"{forecast.production_next_6m:.1f}", border=True)
 right.metric("80% range", f"{forecast.production_next_6m_low} to {forecast.production_next_6m_high}",
              border=True)
-components.chart(catalog.LIKELY_LAUNCHES, f, ctx)
+components.chart(catalog.LIKELY_LAUNCHES, scope, ctx)
 if not forecast.initiatives.empty:
-    components.initiative_table(data.forecast_table(report), key="forecast-table", height=320,
+    components.initiative_table(tables.forecast_table(report), key="forecast-table", height=320,
                                 download=ctx.file_stem("likely-launches"))
 with st.expander("About this figure"):
     st.markdown(
@@ -65,10 +66,10 @@ readiness = report.readiness
 left, right = st.columns(2)
 left.metric("Pilots now", f"{readiness.pilots:,}", border=True)
 right.metric("Ready to scale (all five checks)", f"{readiness.ready_to_scale:,}", border=True)
-components.chart(catalog.READINESS, f, ctx)
+components.chart(catalog.READINESS, scope, ctx)
 if readiness.pilots:
     st.caption("Each pilot against the five checks: ticked where the check is met.")
-    components.initiative_table(data.readiness_table(report), key="readiness-table", height=320,
+    components.initiative_table(readiness_rows(report), key="readiness-table", height=320,
                                 download=ctx.file_stem("pilot-readiness"))
 with st.expander("About this figure"):
     st.markdown(
@@ -85,13 +86,13 @@ left, right = st.columns(2)
 left.metric("Stalled initiatives awaiting a decision", f"{decisions.count:,}", border=True)
 right.metric("Their budget not yet spent", money(decisions.budget_remaining, currency), border=True)
 if decisions.count == 0:
-    st.success(f"No initiative is stalled in {f.as_of:%B %Y} at a {f.stall_days}-day threshold.")
+    st.success(f"No initiative is stalled in {scope.as_of:%B %Y} at a {scope.stall_days}-day threshold.")
 else:
-    components.initiative_table(data.decision_table(report), key="decisions-table",
+    components.initiative_table(tables.decision_table(report), key="decisions-table",
                                 download=ctx.file_stem("board-decisions"))
 with st.expander("About this table"):
     st.markdown(
-        f"The stalled initiatives (on hold, or more than {f.stall_days} days in pilot or "
+        f"The stalled initiatives (on hold, or more than {scope.stall_days} days in pilot or "
         "scaling), largest budget first, with their causes as on the Stalls page and the remedy "
         "for each. The board decides per initiative: unblock it with the remedies, or stop it "
         "and release the budget not yet spent (budget minus spend to date, never below zero; "

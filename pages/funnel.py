@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import drilldown
 from analytics.charts import catalog
 from dashboard import components, data, frame
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 
 components.page_header(
-    "Funnel and cohorts", f,
+    "Funnel and cohorts", scope,
     "Each initiative counts at the highest stage it has ever reached, so stopped initiatives "
     "keep the stage they got to.",
 )
@@ -21,10 +20,10 @@ components.require_population(report)
 # Charts run the full width, one under the other: in a half column at a laptop's width their
 # findings and labels would not fit (docs/charts.md, "Text that fits").
 components.selection_table(components.chart(
-    catalog.FUNNEL, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
+    catalog.FUNNEL, scope, ctx, behind=lambda stage: data.reached(scope, stage),
 ))
 components.selection_table(components.chart(
-    catalog.STAGE_CONVERSION, f, ctx, behind=lambda stage: drilldown.reached(report, stage),
+    catalog.STAGE_CONVERSION, scope, ctx, behind=lambda stage: data.reached(scope, stage),
 ))
 
 st.subheader("12-month conversion by pilot-start quarter")
@@ -33,7 +32,7 @@ st.caption(
     "judge and are drawn pale, never as a low rate."
 )
 components.selection_table(components.chart(
-    catalog.COHORTS, f, ctx, behind=lambda cohort: drilldown.in_cohort(report, cohort),
+    catalog.COHORTS, scope, ctx, behind=lambda cohort: data.in_cohort(scope, cohort),
 ))
 
 st.subheader("By business unit and solution type")
@@ -42,19 +41,19 @@ st.caption(
     "not apply to them); clicking a bar lists the initiatives within the current filters."
 )
 components.selection_table(components.chart(
-    catalog.CONVERSION_BY_BUSINESS_UNIT, f, ctx,
-    behind=lambda unit: drilldown.in_group(report, "business_unit", unit),
+    catalog.CONVERSION_BY_BUSINESS_UNIT, scope, ctx,
+    behind=lambda unit: data.in_group(scope, "business_unit", unit),
 ))
 components.selection_table(components.chart(
-    catalog.CONVERSION_BY_SOLUTION_TYPE, f, ctx,
-    behind=lambda kind: drilldown.in_group(report, "solution_type", kind),
+    catalog.CONVERSION_BY_SOLUTION_TYPE, scope, ctx,
+    behind=lambda kind: data.in_group(scope, "solution_type", kind),
 ))
 
 st.subheader("Pilot-to-production over time")
-components.chart(catalog.CONVERSION_TREND, f, ctx)
+components.chart(catalog.CONVERSION_TREND, scope, ctx)
 
 components.page_slides_button(
-    f, ctx,
+    scope, ctx,
     (catalog.FUNNEL, catalog.CONVERSION_TREND, catalog.COHORTS, catalog.CONVERSION_BY_BUSINESS_UNIT),
     "funnel-and-cohorts",
 )

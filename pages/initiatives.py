@@ -5,13 +5,13 @@ import streamlit as st
 
 from analytics.charts import catalog
 from analytics.domain import ALL_STAGES, STAGE_LABELS
-from dashboard import components, data, frame
+from dashboard import components, data, frame, tables
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 
-components.page_header("Initiatives", f)
+components.page_header("Initiatives", scope)
 components.require_population(report)
 
 col1, col2, col3 = st.columns([2, 1, 1])
@@ -21,7 +21,7 @@ stages = col2.multiselect(
 )
 only_stalled = col3.toggle("Stalled only", key="initiative_stalled")
 
-listing = data.initiative_listing(report, query=query, stages=tuple(stages), only_stalled=only_stalled)
+listing = data.initiatives(scope, query=query, stages=tuple(stages), only_stalled=only_stalled)
 st.caption(f"{len(listing)} of {report.funnel.population} initiatives. Select a row to open it.")
 # A bounded list keeps the selected initiative's detail close under it.
 event = components.initiative_table(
@@ -36,13 +36,12 @@ chosen = listing.iloc[rows[0]]
 initiative_id = str(chosen["initiative_id"])
 st.header(components.escape_md(chosen["name"]), anchor=components.DETAIL_ANCHOR)
 components.scroll_to(components.DETAIL_ANCHOR, initiative_id)
-st.caption(components.escape_md(data.initiative_caption(chosen)))
+st.caption(components.escape_md(tables.initiative_caption(chosen)))
 
-history = data.history(f, initiative_id)
 components.chart(
-    catalog.STAGE_TIMELINE, f, ctx, initiative_id=initiative_id, initiative_name=str(chosen["name"]),
+    catalog.STAGE_TIMELINE, scope, ctx, initiative_id=initiative_id, initiative_name=str(chosen["name"]),
 )
-detail = data.initiative_detail(report, initiative_id)
+detail = data.initiative_causes(scope, initiative_id)
 left, right = st.columns(2)
 with left:
     st.subheader("Causes and evidence")
@@ -52,4 +51,4 @@ with left:
         components.initiative_table(detail, key="detail-causes", currency=report.currency)
 with right:
     st.subheader("Owner history")
-    components.initiative_table(data.owner_history(history), key="owner-history")
+    components.initiative_table(data.owner_history(scope, initiative_id), key="owner-history")

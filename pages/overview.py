@@ -3,85 +3,109 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import drilldown
-from analytics.boardpack import PPTX_MIME, ZIP_MIME
+from analytics.boardpack import PPTX_MIME, ZIP_MIME, deck_file_name, zip_file_name
 from analytics.charts import catalog
 from analytics.charts.export import INSTALL_HINT
 from analytics.kpis import decision_kpis, kpis
+from analytics.metrics import Report
+from analytics.provenance import ChartContext
+from analytics.scope import ReportScope
 from dashboard import components, data, frame
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 
-components.page_header("Overview", f)
+components.page_header("Overview", scope)
 components.require_population(report)
-previous = data.previous_report(f)
+previous = data.previous_report(scope)
 components.kpi_tiles(kpis(report, previous) + decision_kpis(report, previous))
 
 components.selection_table(components.chart(
-    catalog.FUNNEL, f, ctx, key="overview-funnel",
-    behind=lambda stage: drilldown.reached(report, stage),
+    catalog.FUNNEL, scope, ctx, key="overview-funnel",
+    behind=lambda stage: data.reached(scope, stage),
 ))
 components.selection_table(components.chart(
-    catalog.STALL_CAUSES, f, ctx, key="overview-causes",
-    behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+    catalog.STALL_CAUSES, scope, ctx, key="overview-causes",
+    behind=lambda cause: data.stalled_with_cause(scope, cause),
 ))
 
-st.subheader("What changed since last month")
-changes = report.changes
-if changes.previous_as_of is None:
-    st.info("This is the first month loaded: there is nothing to compare with yet.")
-else:
-    st.caption(f"Compared with {changes.previous_as_of:%B %Y}.")
-    tabs = st.tabs([
-        f"Moved up a stage ({len(changes.moved_up)})",
-        f"Newly stalled ({len(changes.newly_stalled)})",
-        f"Stopped ({len(changes.stopped)})",
-        f"New ({len(changes.new)})",
-        f"Missing from this export ({len(changes.vanished)})",
-    ])
-    for tab, listing, empty in zip(
-        tabs,
-        (changes.moved_up, changes.newly_stalled, changes.stopped, changes.new, changes.vanished),
-        ("No initiative moved up a stage.", "No initiative newly stalled.",
-         "No initiative was stopped.", "No new initiatives.", "Every initiative is still listed."), strict=True,
-    ):
-        with tab:
-            if listing.empty:
-                st.caption(empty)
-            else:
-                components.initiative_table(listing, currency=report.currency)
 
-st.subheader("Board pack")
-st.caption(
-    "This month's findings as slides, for the filters in force: the headline figures, then one "
-    "slide per chart with the finding as its title and the numbers behind it in the speaker "
-    "notes. Built when you click (about 10 seconds)."
-)
-pictures = data.can_draw_pictures()
-native = st.checkbox(
-    "Editable PowerPoint charts where possible", key="pack-native", value=not pictures,
-    help="Funnel, trend, cohorts, business units, stall causes and value become native charts you "
-         "can restyle in PowerPoint; time to production and the heatmap stay pictures.",
-)
-pack_column, zip_column = st.columns(2)
-with pack_column:
-    st.download_button(
-        "Download board pack (.pptx)", data=lambda: data.board_pack(f, native=native),
-        file_name=data.board_pack_name(f), mime=PPTX_MIME, on_click="ignore",
-        icon=":material/slideshow:", type="primary", key="board-pack", width="stretch",
-    )
-with zip_column:
-    st.download_button(
-        "Charts as PNG (.zip)", data=lambda: data.charts_zip(f), file_name=data.charts_zip_name(f),
-        mime=ZIP_MIME, on_click="ignore", icon=":material/folder_zip:", key="charts-zip",
-        disabled=not pictures, width="stretch",
-        help="Every chart of the pack as a 4800x2700 PNG, for people who build their own slides.",
-    )
-if not pictures:
+@st.fragment
+def what_changed(report: Report) -> None:
+    st.subheader("What changed since last month")
+    changes = report.changes
+    if changes.previous_as_of is None:
+        st.info("This is the first month loaded: there is nothing to compare with yet.")
+    else:
+        st.caption(f"Compared with {changes.previous_as_of:%B %Y}.")
+        kinds = (
+            ("Moved up a stage", changes.moved_up, "No initiative moved up a stage."),
+            ("Newly stalled", changes.newly_stalled, "No initiative newly stalled."),
+            ("Stopped", changes.stopped, "No initiative was stopped."),
+            ("New", changes.new, "No new initiatives."),
+            ("Missing from this export", changes.vanished, "Every initiative is still listed."),
+        )
+        # Below the fold the counts are the news; the lists behind them are built, sent and
+        # drawn only once a reader opens them (a lazy expander, then lazy tabs): a first view
+        # carries no table at all, and opening or switching reruns this fragment alone.
+        lists = st.expander(
+            "  ·  ".join(f"{label} {len(listing)}" for label, listing, _ in kinds),
+            key="overview-changes-open", on_change="rerun", icon=":material/list:",
+        )
+        if not lists.open:
+            return
+        with lists:
+            tabs = st.tabs([f"{label} ({len(listing)})" for label, listing, _ in kinds],
+                           key="overview-changes", on_change="rerun")
+            for tab, (_, listing, empty) in zip(tabs, kinds, strict=True):
+                if not tab.open:
+                    continue
+                with tab:
+                    if listing.empty:
+                        st.caption(empty)
+                    else:
+                        components.initiative_table(listing, currency=report.currency)
+
+
+what_changed(report)
+
+
+# A fragment: ticking "editable charts" reruns this section, not the whole page.
+@st.fragment
+def board_pack_downloads(scope: ReportScope, ctx: ChartContext) -> None:
+    st.subheader("Board pack")
     st.caption(
-        f"Chromium is needed to draw the charts as pictures: `{INSTALL_HINT}`. Without it the "
-        "board pack still comes out, with editable charts where possible and the numbers behind "
-        "every chart in its notes."
+        "This month's findings as slides, for the filters in force: the headline figures, then one "
+        "slide per chart with the finding as its title and the numbers behind it in the speaker "
+        "notes. Built when you click (about 10 seconds)."
     )
+    pictures = data.can_draw_pictures()
+    native = st.checkbox(
+        "Editable PowerPoint charts where possible", key="pack-native", value=not pictures,
+        help="Funnel, trend, cohorts, business units, stall causes and value become native charts you "
+             "can restyle in PowerPoint; time to production and the heatmap stay pictures.",
+    )
+    pack_column, zip_column = st.columns(2)
+    with pack_column:
+        st.download_button(
+            "Download board pack (.pptx)", data=lambda: data.board_pack(scope, native=native),
+            file_name=deck_file_name(ctx), mime=PPTX_MIME, on_click="ignore",
+            icon=":material/slideshow:", type="primary", key="board-pack", width="stretch",
+        )
+    with zip_column:
+        st.download_button(
+            "Charts as PNG (.zip)", data=lambda: data.charts_zip(scope), file_name=zip_file_name(ctx),
+            mime=ZIP_MIME, on_click="ignore", icon=":material/folder_zip:", key="charts-zip",
+            disabled=not pictures, width="stretch",
+            help="Every chart of the pack as a 4800x2700 PNG, for people who build their own slides.",
+        )
+    if not pictures:
+        st.caption(
+            f"Chromium is needed to draw the charts as pictures: `{INSTALL_HINT}`. Without it the "
+            "board pack still comes out, with editable charts where possible and the numbers behind "
+            "every chart in its notes."
+        )
+
+
+board_pack_downloads(scope, ctx)

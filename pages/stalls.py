@@ -3,42 +3,41 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import drilldown
 from analytics.charts import catalog
-from analytics.charts.theme import format_money
+from analytics.formatting import money
 from dashboard import components, data, frame
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 stalls = report.stalls
 
 components.page_header(
-    "Stalls and causes", f,
+    "Stalls and causes", scope,
     f"A pilot or scaling initiative is stalled when it is on hold or has been in its stage for "
-    f"more than {f.stall_days} days. Causes come from the analyst's stall-cause column where it "
+    f"more than {scope.stall_days} days. Causes come from the analyst's stall-cause column where it "
     f"names one, otherwise from the five rules (owner, data readiness, generic tools, "
     f"integration, success metric).",
 )
 components.require_population(report)
 
 if stalls.count == 0:
-    st.success(f"No initiative is stalled in {f.as_of:%B %Y} at a {f.stall_days}-day threshold.")
+    st.success(f"No initiative is stalled in {scope.as_of:%B %Y} at a {scope.stall_days}-day threshold.")
 else:
     col1, col2 = st.columns(2)
     col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
-    col2.metric("Budget stuck in stalls", format_money(stalls.budget, report.currency), border=True)
+    col2.metric("Budget stuck in stalls", money(stalls.budget, report.currency), border=True)
     measure = st.segmented_control(
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",
     ) or "count"
     components.selection_table(components.chart(
-        catalog.STALL_CAUSES_BY_BUDGET if measure == "budget" else catalog.STALL_CAUSES, f, ctx,
-        key="pareto", behind=lambda cause: drilldown.stalled_with_cause(report, cause),
+        catalog.STALL_CAUSES_BY_BUDGET if measure == "budget" else catalog.STALL_CAUSES, scope, ctx,
+        key="pareto", behind=lambda cause: data.stalled_with_cause(scope, cause),
     ))
     components.selection_table(components.chart(
-        catalog.BUSINESS_UNIT_BY_CAUSE, f, ctx, key="heatmap", hint="a cell",
-        behind=lambda cell: drilldown.stalled_with_cause(report, cell[1], business_unit=cell[0]),
+        catalog.BUSINESS_UNIT_BY_CAUSE, scope, ctx, key="heatmap", hint="a cell",
+        behind=lambda cell: data.stalled_with_cause(scope, cell[1], business_unit=cell[0]),
     ))
     st.subheader("Stalled initiatives")
     components.initiative_table(
@@ -57,5 +56,5 @@ else:
     )
 
 components.page_slides_button(
-    f, ctx, (catalog.STALL_CAUSES, catalog.BUSINESS_UNIT_BY_CAUSE), "stalls-and-causes",
+    scope, ctx, (catalog.STALL_CAUSES, catalog.BUSINESS_UNIT_BY_CAUSE), "stalls-and-causes",
 )

@@ -4,17 +4,17 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.charts import catalog
-from analytics.charts.theme import format_pct
-from analytics.formatting import days_as_months
+from analytics.formatting import days_as_months, percent
+from analytics.metrics.reference import REFERENCE_CAVEAT
 from dashboard import components, data, frame
 
-f = frame.start()
-report = data.report(f)
-ctx = data.chart_context(f)
+scope = frame.start()
+report = data.report(scope)
+ctx = data.chart_context(scope)
 ttp = report.time_to_production
 
 components.page_header(
-    "Time to production", f,
+    "Time to production", scope,
     "The curve is the share of pilots in production by each month after their pilot start. "
     "Pilots still in progress count only for the months they have had, so young pilots are not "
     "counted as failures; stopped pilots count as never reaching production.",
@@ -23,7 +23,7 @@ components.require_population(report)
 
 col1, col2, col3 = st.columns(3)
 col1.metric(
-    "In production within 12 months", format_pct(ttp.p_production_12m), border=True,
+    "In production within 12 months", percent(ttp.p_production_12m), border=True,
     help="Estimated share of pilots in production 365 days after pilot start.",
 )
 col2.metric(
@@ -40,7 +40,7 @@ col3.metric(
         or "none"
     ),
 )
-components.chart(catalog.TIME_TO_PRODUCTION, f, ctx, key="ttp")
+components.chart(catalog.TIME_TO_PRODUCTION, scope, ctx, key="ttp")
 if ttp.left_out:
     st.warning(
         f"{ttp.left_out} {'initiative' if ttp.left_out == 1 else 'initiatives'} that reached pilot "
@@ -56,6 +56,6 @@ with st.expander("About this figure"):
         "leaves the estimate without counting as a failure; a stopped pilot counts as not "
         "reaching production from the month it stopped."
     )
-st.caption(data.reference_caveat())
+st.caption(REFERENCE_CAVEAT)
 
-components.page_slides_button(f, ctx, (catalog.TIME_TO_PRODUCTION,), "time-to-production")
+components.page_slides_button(scope, ctx, (catalog.TIME_TO_PRODUCTION,), "time-to-production")

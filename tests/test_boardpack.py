@@ -39,7 +39,6 @@ from analytics.charts.theme import (
     EXPORT_SCALE,
     EXPORT_WIDTH,
     FOOTER_NAME,
-    ChartContext,
     format_money,
     format_pct,
 )
@@ -49,6 +48,7 @@ from analytics.domain import Stage
 from analytics.formatting import days_as_months
 from analytics.kpis import NO_CHANGE, kpis
 from analytics.metrics import Report, load_rows
+from analytics.provenance import ChartContext
 from tests.support.environment import require_chromium
 from tests.support.scenario import row, write_months
 

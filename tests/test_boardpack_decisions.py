@@ -13,7 +13,6 @@ from pptx import Presentation
 from analytics import store
 from analytics.boardpack import build_deck, pack_data
 from analytics.boardpack.decisions import DECISIONS_SLIDE, HEADER, MAX_ROWS
-from analytics.charts.theme import ChartContext
 from analytics.domain import (
     CAUSE_CHECKS,
     CAUSE_REMEDIES,
@@ -22,6 +21,7 @@ from analytics.domain import (
     SolutionType,
     Stage,
 )
+from analytics.provenance import ChartContext
 from tests.support.scenario import row, write_months
 
 P, S = Stage.PILOT, Stage.SCALING

@@ -302,8 +302,8 @@ def _pack_figures(db: Path) -> dict[str, object]:
     from analytics import store
     from analytics.boardpack import PackData, pack_data
     from analytics.charts import catalog
-    from analytics.charts.theme import ChartContext
     from analytics.metrics import initiative_history, load_rows
+    from analytics.provenance import ChartContext
 
     with store.connect(db, read_only=True) as con:
         as_of = store.list_snapshots(con)[-1].as_of

@@ -18,7 +18,7 @@ import pytest
 from analytics import charts
 from analytics.charts import theme
 from analytics.charts.common import DAYS_PER_MONTH, cause_label
-from analytics.charts.theme import CAUSE_COLORS, FOOTER_NAME, STAGE_COLORS, ChartContext
+from analytics.charts.theme import CAUSE_COLORS, FOOTER_NAME, STAGE_COLORS
 from analytics.domain import (
     ALL_STAGES,
     CAUSES,
@@ -43,6 +43,7 @@ from analytics.metrics.types import (
     StallResult,
     TimeToProduction,
 )
+from analytics.provenance import ChartContext
 from tests.support.scenario import PR, ST, I, P, S, month, read_back, row, write_months
 
 CTX = ChartContext(as_of=date(2025, 6, 1), source="Portfolio export portfolio-2025-06.xlsx",

@@ -20,7 +20,6 @@ from analytics.charts.theme import (
     HIGHLIGHT,
     IMMATURE,
     STALLED,
-    ChartContext,
 )
 from analytics.domain import (
     CAUSE_CHECKS,
@@ -31,6 +30,7 @@ from analytics.domain import (
     Stage,
 )
 from analytics.metrics import compute_report
+from analytics.provenance import ChartContext
 from tests.support.scenario import month, read_back, row, write_months
 
 P, PR = Stage.PILOT, Stage.PRODUCTION

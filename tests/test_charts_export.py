@@ -10,10 +10,11 @@ import pytest
 
 from analytics import charts
 from analytics.charts.export import INSTALL_HINT, ChromiumMissing, figure_png, png_file_name
-from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH, ChartContext
+from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH
 from analytics.domain import ALL_STAGES, Stage
 from analytics.metrics.types import FunnelResult
 from analytics.problems import PortfolioError
+from analytics.provenance import ChartContext
 from tests.support.environment import require_chromium
 
 CTX = ChartContext(as_of=date(2025, 6, 1))

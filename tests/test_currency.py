@@ -17,10 +17,10 @@ import pytest
 from openpyxl import Workbook
 
 from analytics import store
-from analytics.charts.theme import ChartContext
 from analytics.ingest import import_file
 from analytics.kpis import CURRENCY_CHANGED, kpis
 from analytics.metrics import compute_report, load_rows
+from analytics.provenance import ChartContext
 from tests.test_cli_ingest import run
 
 HEADER = ["ID", "Name", "Stage", "Business Unit", "Pilot Start", "Stage Entered", "Go-Live",

@@ -21,8 +21,9 @@ import pytest
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
-from analytics.charts.theme import FOOTER_NAME, ChartContext, finish
+from analytics.charts.theme import FOOTER_NAME, finish
 from analytics.ingest import import_file
+from analytics.provenance import ChartContext
 from analytics.text import escape_markdown
 from tests.conftest import CHROMIUM, ROOT, require_chromium
 

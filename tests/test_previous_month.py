@@ -13,11 +13,11 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from analytics.boardpack import make_deck, pack_data
-from analytics.charts.theme import ChartContext
 from analytics.cli import main
 from analytics.formatting import MISSING
 from analytics.kpis import NO_CHANGE, kpis
 from analytics.metrics import compute_report
+from analytics.provenance import ChartContext
 from tests.support.environment import APP
 from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 

@@ -30,7 +30,6 @@ from analytics.charts.theme import (
     STALLED,
     TABLE_BAND,
     TABLE_HEADER,
-    ChartContext,
 )
 from analytics.domain import CAUSE_CHECKS, CAUSE_LABELS, CAUSES
 from analytics.formatting import days_as_months, money, percent
@@ -42,6 +41,7 @@ from analytics.metrics.decisions import (
 )
 from analytics.metrics.evidence import group
 from analytics.metrics.types import CLEAR, FLAGGED, Report
+from analytics.provenance import ChartContext
 
 EVIDENCE_SLIDE = "evidence"
 DECISIONS_SLIDE = "decisions-needed"

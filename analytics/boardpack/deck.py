@@ -44,10 +44,10 @@ from analytics.charts.theme import (
     TABLE_BAND,
     TABLE_HEADER,
     WORSE,
-    ChartContext,
     wrap,
 )
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE, Kpi, kpis
+from analytics.provenance import ChartContext
 
 if TYPE_CHECKING:  # the catalog imports this package; imported when used, not at load
     from analytics.charts.catalog import Chart

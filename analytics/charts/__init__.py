@@ -20,10 +20,11 @@ from analytics.charts.funnel import (
 )
 from analytics.charts.initiative import stage_timeline_chart
 from analytics.charts.stalls import cause_heatmap_chart, cause_pareto_chart
-from analytics.charts.theme import ChartContext, download_config
+from analytics.charts.theme import download_config
 from analytics.charts.time_to_production import time_to_production_chart
 from analytics.charts.trend import breakdown_chart, conversion_trend_chart
 from analytics.charts.value import stalled_budget_chart, value_chart
+from analytics.provenance import ChartContext
 
 __all__ = [
     "ChartContext", "ChartExportFailed", "ChromiumMissing", "breakdown_chart",

@@ -21,11 +21,11 @@ from analytics.charts.funnel import funnel_chart, stage_conversion_chart
 from analytics.charts.initiative import stage_timeline_chart
 from analytics.charts.source import ChartSource
 from analytics.charts.stalls import cause_heatmap_chart, cause_pareto_chart
-from analytics.charts.theme import ChartContext
 from analytics.charts.time_to_production import time_to_production_chart
 from analytics.charts.trend import breakdown_chart, conversion_trend_chart
 from analytics.charts.value import stalled_budget_chart, value_chart
 from analytics.metrics import REFERENCE_FIGURES, ReferenceFigure
+from analytics.provenance import ChartContext
 
 #: What a whole-portfolio chart's footer says under a business unit or solution filter, so its
 #: PNG does not claim a filter the chart ignores.

@@ -13,11 +13,11 @@ from analytics.charts.theme import (
     IMMATURE_PATTERN,
     MUTED,
     NOTE_SIZE,
-    ChartContext,
     finish,
     format_pct,
 )
 from analytics.metrics.types import Report
+from analytics.provenance import ChartContext
 
 MATURE_NAME = "In production within 12 months"
 IMMATURE_NAME = "Too young to judge (so far)"

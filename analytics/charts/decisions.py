@@ -18,7 +18,6 @@ from analytics.charts.theme import (
     MUTED,
     NOTE_SIZE,
     STALLED,
-    ChartContext,
     finish,
     format_pct,
 )
@@ -35,6 +34,7 @@ from analytics.metrics.types import (
     Readiness,
     Report,
 )
+from analytics.provenance import ChartContext
 from analytics.text import escape_plotly
 
 TOO_FEW = "too few to compare"

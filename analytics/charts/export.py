@@ -16,9 +16,9 @@ from analytics.charts.theme import (
     EXPORT_HEIGHT,
     EXPORT_SCALE,
     EXPORT_WIDTH,
-    ChartContext,
 )
 from analytics.problems import PortfolioError
+from analytics.provenance import ChartContext
 
 INSTALL_HINT = "apt-get install -y chromium"
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -19,12 +19,12 @@ from analytics.charts.theme import (
     NOTE_SIZE,
     REFERENCE,
     STAGE_COLORS,
-    ChartContext,
     finish,
     format_pct,
 )
 from analytics.domain import ALL_STAGES, Stage
 from analytics.metrics.types import FunnelResult, ReferenceFigure, Report
+from analytics.provenance import ChartContext
 
 _FUNNEL_STEPS: tuple[Stage, ...] = (Stage.PILOT, Stage.SCALING, Stage.PRODUCTION)
 

@@ -19,10 +19,10 @@ from analytics.charts.theme import (
     INK,
     ON_HOLD,
     STAGE_COLORS,
-    ChartContext,
     finish,
 )
 from analytics.domain import LADDER, LADDER_RANK, Stage
+from analytics.provenance import ChartContext
 
 #: Where `stopped` sits on the y axis: below the ladder, since it leaves it.
 STOPPED_LEVEL = -1

@@ -23,13 +23,13 @@ from analytics.charts.theme import (
     INK,
     MUTED,
     NOTE_SIZE,
-    ChartContext,
     finish,
     format_money,
     format_pct,
 )
 from analytics.domain import CAUSES, UNATTRIBUTED
 from analytics.metrics.types import Report, StallResult
+from analytics.provenance import ChartContext
 
 MEASURES = ("count", "budget")
 CUMULATIVE_NAME = "Cumulative share"

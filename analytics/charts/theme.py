@@ -6,15 +6,12 @@ Sizes are chosen for a chart pasted at half a 16:9 slide: 1600x900 px exported a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics import formatting
 from analytics.domain import UNATTRIBUTED, Cause, Stage
-from analytics.metrics.report import DEFAULT_STALL_DAYS
+from analytics.provenance import ChartContext
 from analytics.text import escape_plotly
 
 TEMPLATE_NAME = "board"
@@ -147,30 +144,6 @@ def register() -> str:
     return TEMPLATE_NAME
 
 
-@dataclass(frozen=True, slots=True)
-class ChartContext:
-    """What every exported chart must carry so it stands alone on a slide."""
-
-    as_of: date
-    source: str = "Portfolio export"
-    filters: str = ""     # e.g. "Business unit: Finance"; empty when unfiltered
-    is_sample: bool = False
-    currency: str = formatting.DEFAULT_CURRENCY   # the as-of snapshot's; every money label
-
-    def footer(self) -> str:
-        parts = [f"As of {self.as_of:%B %Y}"]
-        if self.filters:
-            parts.append(self.filters)
-        source = f"Source: {self.source}"
-        if self.is_sample:
-            source += " (sample data)"
-        parts.append(source)
-        return "  ·  ".join(parts)
-
-    def file_stem(self, chart: str) -> str:
-        return f"{chart}-{self.as_of:%Y-%m}"
-
-
 def _tokens(text: str) -> list[str]:
     """Words, with a short parenthesised group such as "(6 of 18)" kept as one token."""
     words = text.split()
@@ -207,18 +180,6 @@ def wrap(text: str, width: int) -> list[str]:
             break
         best = narrower
     return _greedy(tokens, best)
-
-
-def describe_filters(business_unit: str | None, solution_type: str | None, stall_days: int) -> str:
-    """The filters in force as footers and captions word them; empty when none is set."""
-    parts = []
-    if business_unit:
-        parts.append(f"Business unit: {business_unit}")
-    if solution_type:
-        parts.append(f"Solution: {solution_type}")
-    if stall_days != DEFAULT_STALL_DAYS:
-        parts.append(f"Stall threshold: {stall_days} days")
-    return " · ".join(parts)
 
 
 def finish(

@@ -21,12 +21,12 @@ from analytics.charts.theme import (
     NOTE_SIZE,
     REFERENCE,
     STAGE_COLORS,
-    ChartContext,
     finish,
     format_pct,
 )
 from analytics.domain import Stage
 from analytics.metrics.types import YEAR_DAYS, ReferenceFigure, Report, TimeToProduction
+from analytics.provenance import ChartContext
 
 #: Months at which the numbers at risk are shown under the axis.
 AT_RISK_MONTHS: tuple[int, ...] = (0, 3, 6, 9, 12, 18, 24)

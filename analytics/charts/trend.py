@@ -25,12 +25,12 @@ from analytics.charts.theme import (
     NOTE_SIZE,
     REFERENCE,
     STAGE_COLORS,
-    ChartContext,
     finish,
     format_pct,
 )
 from analytics.domain import Stage
 from analytics.metrics.types import NOT_SET, Report
+from analytics.provenance import ChartContext
 
 _RATE_WORDS: dict[str, tuple[str, str, str]] = {
     # column: (what it is, numerator column, denominator column)

@@ -20,7 +20,6 @@ from analytics.charts.theme import (
     REALIZED,
     STALLED,
     WASTED,
-    ChartContext,
     currency_prefix,
     finish,
     format_money,
@@ -28,6 +27,7 @@ from analytics.charts.theme import (
 )
 from analytics.metrics.outcomes import outcomes as group_outcomes
 from analytics.metrics.types import Outcomes, Report
+from analytics.provenance import ChartContext
 
 EXPECTED_NAME = "Expected value / yr"
 REALIZED_NAME = "Realized value / yr"

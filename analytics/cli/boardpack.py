@@ -10,11 +10,10 @@ from analytics import store
 from analytics.boardpack.bundle import charts_zip
 from analytics.boardpack.content import pack_data
 from analytics.boardpack.deck import Deck, deck_file_name, make_deck
-from analytics.charts.theme import ChartContext, describe_filters
 from analytics.cli import options
-from analytics.formatting import DEFAULT_CURRENCY
 from analytics.metrics.load import load_rows, require_database
 from analytics.problems import PortfolioError
+from analytics.provenance import ChartContext
 
 HELP = "Write the month's board pack (.pptx), and optionally its charts as PNGs in a ZIP."
 
@@ -59,21 +58,21 @@ def _warn_missing(deck: Deck, *, native: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = options.scope(args)
     path = store.db_path(args.db)
-    require_database(path, args.as_of)
+    require_database(path, scope.as_of)
     with store.connect(path, read_only=True) as con:
-        rows = load_rows(con, args.as_of)
+        rows = load_rows(con, scope.as_of)
         snapshots = store.list_snapshots(con)
         currencies = store.snapshot_currencies(con)
-    info = next(s for s in snapshots if s.as_of == args.as_of)
-    ctx = ChartContext(
-        as_of=args.as_of, source=info.file_name or "portfolio export",
-        filters=describe_filters(args.business_unit, args.solution_type, args.stall_days),
-        is_sample=any(s.is_sample for s in snapshots if s.as_of <= args.as_of),
-        currency=currencies.get(info.as_of) or DEFAULT_CURRENCY,
+    info = next(s for s in snapshots if s.as_of == scope.as_of)
+    ctx = ChartContext.for_scope(
+        scope, source=info.file_name,
+        is_sample=any(s.is_sample for s in snapshots if s.as_of <= scope.as_of),
+        currency=currencies.get(info.as_of),
     )
-    data = pack_data(rows, args.as_of, stall_days=args.stall_days,
-                     business_unit=args.business_unit, solution_type=args.solution_type,
+    data = pack_data(rows, scope.as_of, stall_days=scope.stall_days,
+                     business_unit=scope.business_unit, solution_type=scope.solution_type,
                      currencies=currencies)
     deck = make_deck(data, ctx, native_charts=args.native)
     out = Path(args.out) if args.out else Path(deck_file_name(ctx))

@@ -8,6 +8,7 @@ from datetime import date
 
 from analytics.ingest.months import parse_month
 from analytics.problems import PortfolioError
+from analytics.scope import DEFAULT_STALL_DAYS, ReportScope
 
 DB_DEFAULT = "default: $PORTFOLIO_DB, else data/portfolio.duckdb"
 
@@ -44,11 +45,8 @@ def add_as_of(parser: argparse.ArgumentParser, help_text: str, *, required: bool
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
-    """The report filters: --stall-days, --business-unit, --solution-type."""
-    # Imported here, not at the top: only the report and board-pack parsers need it, and they
-    # load the metrics anyway.
-    from analytics.metrics.report import DEFAULT_STALL_DAYS
-
+    """The report filters: --stall-days, --business-unit, --solution-type (read back as one
+    ReportScope by `scope`)."""
     parser.add_argument(
         "--stall-days", type=positive_days, default=DEFAULT_STALL_DAYS, metavar="N",
         help="days in pilot/scaling after which an initiative is stalled "
@@ -58,6 +56,12 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
                         help="only initiatives of this business unit")
     parser.add_argument("--solution-type", default=None,
                         help="only initiatives of this solution type")
+
+
+def scope(args: argparse.Namespace) -> ReportScope:
+    """What a report command's flags ask for: --as-of and the filters of `add_filters`."""
+    return ReportScope(as_of=args.as_of, business_unit=args.business_unit,
+                       solution_type=args.solution_type, stall_days=args.stall_days)
 
 
 def confirmed(question: str) -> bool:

@@ -23,14 +23,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = options.scope(args)
     path = store.db_path(args.db)
-    require_database(path, args.as_of)
+    require_database(path, scope.as_of)
     with store.connect(path, read_only=True) as con:
-        history, detail = load_report_parts(con, args.as_of)
-        currency = store.snapshot_currency(con, args.as_of)
-    report = compute_report_parts(history, detail, args.as_of, stall_days=args.stall_days,
-                                  business_unit=args.business_unit,
-                                  solution_type=args.solution_type, currency=currency)
+        history, detail = load_report_parts(con, scope.as_of)
+        currency = store.snapshot_currency(con, scope.as_of)
+    report = compute_report_parts(history, detail, scope.as_of, stall_days=scope.stall_days,
+                                  business_unit=scope.business_unit,
+                                  solution_type=scope.solution_type, currency=currency)
     document = report_json(report)
     if args.json:
         json.dump(document, sys.stdout, indent=2, allow_nan=False)

@@ -47,8 +47,8 @@ from analytics.metrics.types import (
     TimeToProduction,
 )
 from analytics.problems import Problem, Severity
+from analytics.scope import DEFAULT_STALL_DAYS
 
-DEFAULT_STALL_DAYS = 180
 SCOPE_COLUMNS: tuple[str, ...] = ("business_unit", "solution_type")
 LEFT_OUT = "ttp_left_out"
 _LISTED_IDS = 10
