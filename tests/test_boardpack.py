@@ -58,7 +58,7 @@ CHARTS = ("funnel", "conversion-trend", "cohorts", "time-to-production", "conver
           "stall-causes", "business-unit-by-cause", "value-by-business-unit")
 PICTURE_ONLY = {"time-to-production", "business-unit-by-cause"}
 #: The pack ends with the evidence chart and the decisions table (tests/test_boardpack_decisions.py).
-DECISION_SLIDES = ("evidence", "decisions-needed")
+DECISION_SLIDES = ("evidence-by-cause", "decisions-needed")
 
 
 # --- Fixtures: the sample portfolio's latest month -------------------------------------------------
@@ -121,7 +121,7 @@ def test_the_deck_is_16_by_9_with_title_headline_figures_and_one_slide_per_chart
     assert (picture_deck.slide_width.inches, picture_deck.slide_height.inches) == pytest.approx((13.333, 7.5), abs=0.01)
     assert len(picture_deck.slides) == 2 + len(CHARTS) + len(DECISION_SLIDES)
     assert [s.name for s in chart_slides(data, ctx)] == list(CHARTS)
-    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS, strict=True):
+    for slide, chart in zip(list(picture_deck.slides)[2:], CHARTS + DECISION_SLIDES[:1], strict=False):
         assert chart_shape(slide).name == CHART_SHAPE_PREFIX + chart
 
 

@@ -173,7 +173,7 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
     # page's own slides ("slides for this page") hold only that page's charts.
     with_decisions = only is None
     if with_decisions:
-        slides = (*slides, evidence_slide(data.report, ctx))
+        slides = (*slides, evidence_slide(data, ctx))
     drawn = [s for s in slides if not (native_charts and s.native is not None)]
     pictures = render_pictures(tuple(drawn))
     prs = Presentation()
