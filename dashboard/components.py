@@ -270,6 +270,15 @@ class Selection:
     currency: str = DEFAULT_CURRENCY
 
 
+def chart_styles() -> None:
+    """Every chart at least as wide as its narrowest picture (theme.NARROWEST_WIDTH, 800 px), the
+    width its title and subtitle are wrapped to: in a narrower window the page scrolls sideways
+    rather than clip a title. Style only: it takes no room on the page."""
+    from analytics.charts.theme import NARROWEST_WIDTH
+
+    st.html(f"<style>[data-testid='stPlotlyChart'] {{ min-width: {NARROWEST_WIDTH}px; }}</style>")
+
+
 def chart(entry: Chart, f, ctx, *, key: str | None = None, behind=None,
           initiative_id: str | None = None, initiative_name: str | None = None,
           hint: str = "a bar") -> Selection | None:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analytics import charts
-from analytics.charts import theme
+from analytics.charts import textfit, theme
 from analytics.charts.common import DAYS_PER_MONTH, cause_label
 from analytics.charts.theme import CAUSE_COLORS, FOOTER_NAME, STAGE_COLORS, ChartContext
 from analytics.domain import (
@@ -445,13 +445,22 @@ def test_workbook_text_in_labels_stays_text():
     assert values(fig.data[0].customdata) == [NOT_SET, "<b>R&D</b>"]
 
 
-def test_titles_wrap_to_a_narrow_column_without_breaking_counts():
-    lines = theme.wrap("Scaling → production is the weakest step: 33% (6 of 18)", theme.TITLE_WRAP)
-    assert lines == ["Scaling → production is the", "weakest step: 33% (6 of 18)"]
-    assert theme.wrap("12% of pilots reached production (6 of 42)", theme.TITLE_WRAP) == [
-        "12% of pilots reached production (6 of 42)"]
+def test_titles_wrap_to_the_width_they_are_drawn_at_without_breaking_counts():
+    def title(text):
+        return theme.wrap(text, theme.TITLE_WIDTH, theme.TITLE_SIZE, bold=True)
+
+    # 60 characters fit the 800 px picture in one line; one more clause wraps, balanced, and the
+    # count in brackets stays whole.
+    assert title("Scaling → production is the weakest step: 33% (6 of 18)") == [
+        "Scaling → production is the weakest step: 33% (6 of 18)"]
+    assert title("Scaling → production is the weakest step: 33% (6 of 18), down from 41% in May") == [
+        "Scaling → production is the weakest step:", "33% (6 of 18), down from 41% in May"]
+    # Width, not characters: 44 capitals are wider than 60 narrow letters.
+    assert len(title("W" * 20 + " " + "W" * 20)) == 2
+    assert len(title("il " * 30)) == 1
     long = "word " * 40
-    assert all(len(line) <= theme.SUBTITLE_WRAP for line in theme.wrap(long, theme.SUBTITLE_WRAP))
+    assert all(textfit.text_width(line, theme.FONT_SIZE) <= theme.TITLE_WIDTH
+               for line in theme.wrap(long, theme.TITLE_WIDTH))
 
 
 def test_sample_data_is_flagged_in_the_footer(report):
