@@ -9,6 +9,8 @@ import streamlit as st
 from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.metrics.types import (
+    BY_ANALYST,
+    BY_RULES,
     CENSORED,
     EVENT_BEFORE_ORIGIN,
     FROM_AS_OF,
@@ -211,8 +213,16 @@ _VALUE_WORDS: dict[str, str] = {
     UNKNOWN_ORIGIN: "Pilot start unknown",
     EVENT_BEFORE_ORIGIN: "Outcome dated before the pilot start",
     ORIGIN_AFTER_AS_OF: "Pilot start after this month",
+    BY_ANALYST: "Analyst's stall cause",
+    BY_RULES: "The five rules",
 }
-_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason")
+_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason",
+                   "cause_source", "source")
+
+
+def in_words(code: str) -> str:
+    """A code the metrics write (a left-out reason, a date's source) as a reader says it."""
+    return _VALUE_WORDS.get(code, code)
 
 
 def _readable_values(frame):

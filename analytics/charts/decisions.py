@@ -28,7 +28,6 @@ from analytics.metrics.readiness import most_failed
 from analytics.metrics.types import (
     CLEAR,
     FLAGGED,
-    FORECAST_DAYS,
     MIN_COMPARABLE,
     Evidence,
     Forecast,
@@ -159,7 +158,7 @@ def forecast_chart(source: Report | Forecast, ctx: ChartContext, top: int = FORE
     result = _forecast(source)
     fig = go.Figure()
     followed = len(result.initiatives)
-    subtitle = (f"Chance of launch within {FORECAST_DAYS} days for the {min(top, followed)} most likely "
+    subtitle = (f"Chance of launch in the next six months for the {min(top, followed)} most likely "
                 f"of {plural(followed, 'initiative')} still in progress, from how pilots of the same age fared")
     listed = result.initiatives.head(top)
     if listed.empty or float(listed["chance"].max()) == 0.0:
