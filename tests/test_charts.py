@@ -258,8 +258,19 @@ def test_value_compares_expected_and_realized_in_production(report):
     assert values(expected.x) == [1_000_000] and values(realized.x) == [400_000]
     assert expected.marker.color == theme.EXPECTED and realized.marker.color == theme.REALIZED
     assert values(expected.text) == ["$400k of $1.0M (40%)"]
-    assert title(fig) == "Production initiatives deliver 40% of their expected value: $400k of $1.0M a year"
+    # One initiative in production: the amounts, not a share stated as a finding.
+    assert title(fig) == "Only 1 initiative in production so far: $400k realized of $1.0M expected a year"
     assert_board_ready(fig)
+
+
+def test_value_states_the_share_delivered_once_ten_are_in_production(db_file):
+    write_months(db_file, {"2025-06": [
+        row(f"P{i:02}", "production", business_unit="Finance", pilot_start="2024-09-01",
+            production_date="2025-03-01", expected_value=100_000, realized_value=40_000 if i < 5 else 20_000)
+        for i in range(10)
+    ]})
+    fig = charts.value_chart(compute_report(read_back(db_file), month("2025-06")), CTX)
+    assert title(fig) == "Production initiatives deliver 30% of their expected value: $300k of $1.0M a year"
 
 
 def test_stalled_budget_and_spend_on_stopped_by_unit(report):
