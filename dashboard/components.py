@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
-from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
+from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.metrics.types import (
     BY_ANALYST,
@@ -103,9 +103,9 @@ COLUMN_LABELS: dict[str, str] = {
     "days_left": "Days before stall", "weight": "Weight", "budget_weight": "Budget share",
     "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Pilot start, from",
     "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome date, from",
-    "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
+    "days": "Months from pilot start", "left_out_reason": "Left out because", "k": "Causes (n)",
     "budget_remaining": "Budget not yet spent", "remedies": "Remedy", "decision": "The board's choice",
-    "age_days": "Days since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
+    "age_days": "Months since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
 }
 
 
@@ -229,6 +229,10 @@ def _readable_values(frame):
     """Codes in a table's cells as words ("Still in progress", not censored)."""
     changes = {c: frame[c].map(lambda v: _VALUE_WORDS.get(v, v) if isinstance(v, str) else v)
                for c in _WORDED_COLUMNS if c in frame.columns}
+    # Time from pilot start reads in months, as on the charts (one unit for time to production).
+    for column in ("days", "age_days"):
+        if column in frame.columns:
+            changes[column] = (frame[column].astype(float) / DAYS_PER_MONTH).round(1)
     if "outcome" in changes:
         changes["outcome"] = changes["outcome"].map(
             lambda v: v.capitalize() if isinstance(v, str) and v == v.lower() else v)
