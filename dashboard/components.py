@@ -92,7 +92,7 @@ def kpi_tiles(tiles) -> None:
 
 #: Column headings people read; columns not listed keep their name.
 COLUMN_LABELS: dict[str, str] = {
-    "initiative_id": "ID", "name": "Initiative", "business_unit": "Business unit",
+    "initiative_id": "ID", "name": "Initiative", "business_unit": "Business unit", "from": "Since",
     "solution_type": "Solution", "stage": "Stage", "from_stage": "From stage",
     "highest_stage": "Highest stage reached", "owner": "Owner", "on_hold": "On hold",
     "days_in_stage": "Days in stage", "stage_since": "In stage since",
