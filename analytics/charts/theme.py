@@ -69,6 +69,7 @@ FOOTER_SIZE = 12
 _TITLE_BASELINE = 38     # px from the top edge to the first title line's baseline
 _LINE = 29               # px per title/subtitle line (Plotly spaces lines by the title font)
 _LEGEND = 34             # px the horizontal legend above the plot takes
+_FOOTER_SEPARATOR = "  ·  "
 _FOOTER_GAP = 58         # px from the plot area's bottom edge to the footer (default)
 #: The footer annotation's name, so tests and exports can find it.
 FOOTER_NAME = "footer"
@@ -174,7 +175,7 @@ class ChartContext:
         if self.is_sample:
             source += " (sample data)"
         parts.append(source)
-        return "  ·  ".join(parts)
+        return _FOOTER_SEPARATOR.join(parts)
 
     def file_stem(self, chart: str) -> str:
         return f"{chart}-{self.as_of:%Y-%m}"
@@ -221,8 +222,7 @@ def finish(
     if _shows_legend(fig):
         top += _LEGEND
     footer = ctx.footer()
-    fits = text_width(footer, FOOTER_SIZE) <= FOOTER_WIDTH
-    footer_lines = [footer] if fits else wrap(footer, FOOTER_WIDTH, FOOTER_SIZE)
+    footer_lines = _footer_lines(footer)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=dict(
@@ -239,6 +239,20 @@ def finish(
         font=dict(size=FOOTER_SIZE, color=MUTED), name=FOOTER_NAME,
     )
     return fig
+
+
+def _footer_lines(footer: str) -> list[str]:
+    """The footer's parts (month, filters, source) packed into lines that fit FOOTER_WIDTH; a
+    part breaks inside only when it alone is too wide."""
+    lines: list[str] = []
+    for part in footer.split(_FOOTER_SEPARATOR):
+        if lines and text_width(lines[-1] + _FOOTER_SEPARATOR + part, FOOTER_SIZE) <= FOOTER_WIDTH:
+            lines[-1] += _FOOTER_SEPARATOR + part
+        elif text_width(part, FOOTER_SIZE) <= FOOTER_WIDTH:
+            lines.append(part)
+        else:
+            lines.extend(wrap(part, FOOTER_WIDTH, FOOTER_SIZE))
+    return lines
 
 
 def _shows_legend(fig: go.Figure) -> bool:
