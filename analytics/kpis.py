@@ -42,8 +42,8 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
     ("pilot_to_production", "Pilot → production", "pct", True,
      "Of the initiatives that ever reached pilot, the share that reached production."),
     ("p_production_12m", "In production within 12 months", "pct", True,
-     "Estimated share of pilots in production within a year of pilot start (Aalen-Johansen; "
-     "young pilots are not counted as failures)."),
+     "Estimated share of pilots in production within a year of pilot start; pilots still in "
+     "progress count for as long as they have been followed, not as failures."),
     ("stalled", "Stalled", "count", False,
      "Pilot or scaling initiatives on hold or longer in their stage than the stall threshold."),
     ("stalled_budget", "Budget stuck in stalls", "money", False,

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
-from analytics.formatting import DEFAULT_CURRENCY, currency_prefix
+from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.metrics.types import (
+    BY_ANALYST,
+    BY_RULES,
     CENSORED,
     EVENT_BEFORE_ORIGIN,
     FROM_AS_OF,
@@ -92,7 +94,7 @@ def kpi_tiles(tiles) -> None:
 
 #: Column headings people read; columns not listed keep their name.
 COLUMN_LABELS: dict[str, str] = {
-    "initiative_id": "ID", "name": "Initiative", "business_unit": "Business unit",
+    "initiative_id": "ID", "name": "Initiative", "business_unit": "Business unit", "from": "Since",
     "solution_type": "Solution", "stage": "Stage", "from_stage": "From stage",
     "highest_stage": "Highest stage reached", "owner": "Owner", "on_hold": "On hold",
     "days_in_stage": "Days in stage", "stage_since": "In stage since",
@@ -103,9 +105,9 @@ COLUMN_LABELS: dict[str, str] = {
     "days_left": "Days before stall", "weight": "Weight", "budget_weight": "Budget share",
     "cohort": "Cohort", "origin": "Pilot start", "origin_source": "Pilot start, from",
     "outcome": "Outcome", "end_date": "Outcome date", "end_source": "Outcome date, from",
-    "days": "Days", "left_out_reason": "Left out because", "k": "Causes (n)",
+    "days": "Months from pilot start", "left_out_reason": "Left out because", "k": "Causes (n)",
     "budget_remaining": "Budget not yet spent", "remedies": "Remedy", "decision": "The board's choice",
-    "age_days": "Days since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
+    "age_days": "Months since pilot start", "chance_pct": "Chance of launch in 6 months (%)",
 }
 
 
@@ -213,14 +215,26 @@ _VALUE_WORDS: dict[str, str] = {
     UNKNOWN_ORIGIN: "Pilot start unknown",
     EVENT_BEFORE_ORIGIN: "Outcome dated before the pilot start",
     ORIGIN_AFTER_AS_OF: "Pilot start after this month",
+    BY_ANALYST: "Analyst's stall cause",
+    BY_RULES: "The five rules",
 }
-_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason")
+_WORDED_COLUMNS = ("outcome", "origin_source", "end_source", "stage_since_source", "left_out_reason",
+                   "cause_source", "source")
+
+
+def in_words(code: str) -> str:
+    """A code the metrics write (a left-out reason, a date's source) as a reader says it."""
+    return _VALUE_WORDS.get(code, code)
 
 
 def _readable_values(frame):
     """Codes in a table's cells as words ("Still in progress", not censored)."""
     changes = {c: frame[c].map(lambda v: _VALUE_WORDS.get(v, v) if isinstance(v, str) else v)
                for c in _WORDED_COLUMNS if c in frame.columns}
+    # Time from pilot start reads in months, as on the charts (one unit for time to production).
+    for column in ("days", "age_days"):
+        if column in frame.columns:
+            changes[column] = (frame[column].astype(float) / DAYS_PER_MONTH).round(1)
     if "outcome" in changes:
         changes["outcome"] = changes["outcome"].map(
             lambda v: v.capitalize() if isinstance(v, str) and v == v.lower() else v)
@@ -270,6 +284,15 @@ class Selection:
     key: str
     stem: str
     currency: str = DEFAULT_CURRENCY
+
+
+def chart_styles() -> None:
+    """Every chart at least as wide as its narrowest picture (theme.NARROWEST_WIDTH, 800 px), the
+    width its title and subtitle are wrapped to: in a narrower window the page scrolls sideways
+    rather than clip a title. Style only: it takes no room on the page."""
+    from analytics.charts.theme import NARROWEST_WIDTH
+
+    st.html(f"<style>[data-testid='stPlotlyChart'] {{ min-width: {NARROWEST_WIDTH}px; }}</style>")
 
 
 def chart(entry: Chart, scope: ReportScope, ctx: ChartContext, *, key: str | None = None, behind=None,

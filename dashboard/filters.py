@@ -16,6 +16,24 @@ STALL_KEY = "stall_days"
 
 
 
+def _month_label(value: date) -> str:
+    return f"{value:%Y-%m}"
+
+
+def _solution_label(value: str) -> str:
+    return value if value == ALL else value.capitalize()
+
+
+def _solution_from_link() -> None:
+    """A link may carry the solution type's stable key (`?solution=generic`) as well as its label
+    as shown (`?solution=Generic`, what the widget writes); the widget itself reads only the
+    label, so a key is taken here, before the widget is drawn."""
+    raw = st.query_params.get(SOLUTION_KEY)
+    key = next((s.value for s in SolutionType if raw and raw.strip().lower() == s.value), None)
+    if key is not None and raw != _solution_label(key) and SOLUTION_KEY not in st.session_state:
+        st.session_state[SOLUTION_KEY] = key
+
+
 def render_sidebar(months: list[date], business_units: list[str]) -> ReportScope:
     """Draw the filters (latest month by default) and return the scope they choose."""
     with st.sidebar:
@@ -28,9 +46,10 @@ def render_sidebar(months: list[date], business_units: list[str]) -> ReportScope
         bu = st.selectbox(
             "Business unit", options=[ALL, *business_units], key=BU_KEY, bind="query-params",
         )
+        _solution_from_link()
         solution = st.selectbox(
             "Solution type", options=[ALL, *[s.value for s in SolutionType]], key=SOLUTION_KEY,
-            format_func=lambda v: v if v == ALL else v.capitalize(), bind="query-params",
+            format_func=_solution_label, bind="query-params",
         )
         stall_days = st.number_input(
             "Stall threshold (days in stage)", min_value=30, max_value=720,

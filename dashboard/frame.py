@@ -21,6 +21,7 @@ PAGE_TITLE = "AI Pilot-to-Production"
 def gate() -> Access:
     """Stop the run unless the visitor may see the dashboard; return their access."""
     st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/rocket_launch:", layout="wide")
+    components.chart_styles()
     problem = auth.configuration_problem()
     if problem is not None:
         # Fail closed: a broken sign-in setup serves this page and nothing else.

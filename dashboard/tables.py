@@ -78,8 +78,8 @@ def problem_rows(problems: tuple[Problem, ...]) -> pd.DataFrame:
 
 def problems_csv(problems: tuple[Problem, ...]) -> bytes:
     """Every problem as CSV (kind label first), formulas neutralised."""
-    from analytics.tablefiles import to_csv_bytes
     from analytics.ingest.model import problem_label
+    from analytics.tablefiles import to_csv_bytes
 
     frame = problem_rows(problems)
     frame.insert(0, "Kind", [problem_label(p.code) for p in problems])

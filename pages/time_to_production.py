@@ -24,7 +24,7 @@ components.require_population(report)
 col1, col2, col3 = st.columns(3)
 col1.metric(
     "In production within 12 months", percent(ttp.p_production_12m), border=True,
-    help="Estimated share of pilots in production 365 days after pilot start.",
+    help="Estimated share of pilots in production 12 months after pilot start.",
 )
 col2.metric(
     "Median time to production",
@@ -36,7 +36,8 @@ col2.metric(
 col3.metric(
     "Pilots followed", f"{ttp.included:,}", border=True,
     help="Pilots with a known start date. Left out: " + (
-        ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in ttp.left_out_by_reason.items() if n)
+        ", ".join(f"{components.in_words(reason).lower()} ({n})"
+                  for reason, n in ttp.left_out_by_reason.items() if n)
         or "none"
     ),
 )

@@ -77,8 +77,8 @@ def test_a_filter_that_leaves_nothing_is_explained(db_file: Path, page: str) -> 
     ]})
     nothing = _app().switch_page(page)
     nothing.query_params["bu"] = "Finance"
-    # The link carries the option as shown ("Generic"); "generic" would be ignored silently.
-    nothing.query_params["solution"] = "Generic"
+    # A link may carry the stable key ("generic") or the option as shown ("Generic").
+    nothing.query_params["solution"] = "generic"
     nothing.run()
     _no_failure(nothing)
     assert nothing.sidebar.selectbox(key="solution").value == "generic"
@@ -90,6 +90,17 @@ def test_a_filter_that_leaves_nothing_is_explained(db_file: Path, page: str) -> 
     something.run()
     _no_failure(something)
     assert not any("No initiatives match" in i.value for i in something.info)
+
+    # Sales x "Generic" as shown: S1 alone, and the page shows it, not the empty state.
+    sales = _app().switch_page(page)
+    sales.query_params["bu"] = "Sales"
+    sales.query_params["solution"] = "Generic"
+    sales.run()
+    _no_failure(sales)
+    assert sales.sidebar.selectbox(key="solution").value == "generic"
+    assert sales.sidebar.selectbox(key="bu").value == "Sales"
+    assert "Business unit: Sales · Solution: generic" in sales.caption[0].value.replace("\\", "")
+    assert not any("No initiatives match" in i.value for i in sales.info)
 
 
 def test_local_install_is_unprotected_and_says_so(sample_db: Path) -> None:

@@ -58,7 +58,7 @@ CHARTS = ("funnel", "conversion-trend", "cohorts", "time-to-production", "conver
           "stall-causes", "business-unit-by-cause", "value-by-business-unit")
 PICTURE_ONLY = {"time-to-production", "business-unit-by-cause"}
 #: The pack ends with the evidence chart and the decisions table (tests/test_boardpack_decisions.py).
-DECISION_SLIDES = ("evidence", "decisions-needed")
+DECISION_SLIDES = ("evidence-by-cause", "decisions-needed")
 
 
 # --- Fixtures: the sample portfolio's latest month -------------------------------------------------
@@ -428,7 +428,7 @@ def test_a_filtered_first_month_pack_has_no_changes_and_no_unit_split(first_mont
     assert len(deck.slides) == 2 + len(CHARTS) - 1 + len(DECISION_SLIDES)  # no split by unit under a unit filter
     assert titles[2] == "Too few pilots to judge conversion: 1 of 3 reached production"
     assert titles[-5] == "No stalled initiatives this month"
-    assert titles[-3] == "Production initiatives deliver 25% of their expected value: $100k of $400k a year"
+    assert titles[-3] == "Only 1 initiative in production so far: $100k realized of $400k expected a year"
     table = next(s for s in deck.slides[1].shapes if s.has_table).table
     assert table.cell(0, 2).text == "Change (first month loaded)"
     assert {table.cell(r, 2).text for r in range(1, 8)} == {"–"}

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analytics import charts
-from analytics.charts import theme
+from analytics.charts import textfit, theme
 from analytics.charts.common import DAYS_PER_MONTH, cause_label
 from analytics.charts.theme import CAUSE_COLORS, FOOTER_NAME, STAGE_COLORS
 from analytics.domain import (
@@ -259,8 +259,19 @@ def test_value_compares_expected_and_realized_in_production(report):
     assert values(expected.x) == [1_000_000] and values(realized.x) == [400_000]
     assert expected.marker.color == theme.EXPECTED and realized.marker.color == theme.REALIZED
     assert values(expected.text) == ["$400k of $1.0M (40%)"]
-    assert title(fig) == "Production initiatives deliver 40% of their expected value: $400k of $1.0M a year"
+    # One initiative in production: the amounts, not a share stated as a finding.
+    assert title(fig) == "Only 1 initiative in production so far: $400k realized of $1.0M expected a year"
     assert_board_ready(fig)
+
+
+def test_value_states_the_share_delivered_once_ten_are_in_production(db_file):
+    write_months(db_file, {"2025-06": [
+        row(f"P{i:02}", "production", business_unit="Finance", pilot_start="2024-09-01",
+            production_date="2025-03-01", expected_value=100_000, realized_value=40_000 if i < 5 else 20_000)
+        for i in range(10)
+    ]})
+    fig = charts.value_chart(compute_report(read_back(db_file), month("2025-06")), CTX)
+    assert title(fig) == "Production initiatives deliver 30% of their expected value: $300k of $1.0M a year"
 
 
 def test_stalled_budget_and_spend_on_stopped_by_unit(report):
@@ -446,13 +457,22 @@ def test_workbook_text_in_labels_stays_text():
     assert values(fig.data[0].customdata) == [NOT_SET, "<b>R&D</b>"]
 
 
-def test_titles_wrap_to_a_narrow_column_without_breaking_counts():
-    lines = theme.wrap("Scaling → production is the weakest step: 33% (6 of 18)", theme.TITLE_WRAP)
-    assert lines == ["Scaling → production is the", "weakest step: 33% (6 of 18)"]
-    assert theme.wrap("12% of pilots reached production (6 of 42)", theme.TITLE_WRAP) == [
-        "12% of pilots reached production (6 of 42)"]
+def test_titles_wrap_to_the_width_they_are_drawn_at_without_breaking_counts():
+    def title(text):
+        return theme.wrap(text, theme.TITLE_WIDTH, theme.TITLE_SIZE, bold=True)
+
+    # 60 characters fit the 800 px picture in one line; one more clause wraps, balanced, and the
+    # count in brackets stays whole.
+    assert title("Scaling → production is the weakest step: 33% (6 of 18)") == [
+        "Scaling → production is the weakest step: 33% (6 of 18)"]
+    assert title("Scaling → production is the weakest step: 33% (6 of 18), down from 41% in May") == [
+        "Scaling → production is the weakest step:", "33% (6 of 18), down from 41% in May"]
+    # Width, not characters: 44 capitals are wider than 60 narrow letters.
+    assert len(title("W" * 20 + " " + "W" * 20)) == 2
+    assert len(title("il " * 30)) == 1
     long = "word " * 40
-    assert all(len(line) <= theme.SUBTITLE_WRAP for line in theme.wrap(long, theme.SUBTITLE_WRAP))
+    assert all(textfit.text_width(line, theme.FONT_SIZE) <= theme.TITLE_WIDTH
+               for line in theme.wrap(long, theme.TITLE_WIDTH))
 
 
 def test_sample_data_is_flagged_in_the_footer(report):

@@ -18,9 +18,9 @@ from analytics.charts.decisions import (
     MET,
     NOT_MET,
     TOO_FEW,
-    evidence_chart,
     evidence_finding,
 )
+from analytics.charts.source import ChartSource
 from analytics.charts.theme import (
     BACKGROUND,
     HIGHLIGHT,
@@ -43,7 +43,6 @@ from analytics.metrics.evidence import group
 from analytics.metrics.types import CLEAR, FLAGGED, Report
 from analytics.provenance import ChartContext
 
-EVIDENCE_SLIDE = "evidence"
 DECISIONS_SLIDE = "decisions-needed"
 #: Rows of the decisions table that fit the slide at a readable size; the rest are in the notes.
 MAX_ROWS = 8
@@ -68,8 +67,13 @@ def _group_text(row: pd.Series) -> str:
     return f"{shown} in production within a year (n = {n}, {int(row['reached_production'])} reached it so far)"
 
 
-def evidence_slide(report: Report, ctx: ChartContext) -> ChartSlide:
-    """The evidence chart, with each cause's comparison in words in the notes."""
+def evidence_slide(source: ChartSource, ctx: ChartContext) -> ChartSlide:
+    """The evidence chart (the catalog's `EVIDENCE`, the figure the Decisions page draws), with
+    each cause's comparison in words in the notes."""
+    # Imported here: the catalog imports the board pack's slide texts.
+    from analytics.charts.catalog import EVIDENCE
+
+    report = source.filtered_report()
     notes = [("Pilots split by whether each check was met in their first month at pilot or later; "
              "share in production within a year of pilot start (pilots still in progress count "
              "for as long as they were followed). Association in this portfolio, not proof.")]
@@ -91,7 +95,7 @@ def evidence_slide(report: Report, ctx: ChartContext) -> ChartSlide:
         kind="bar", categories=tuple(CAUSE_CHECKS[c] for c in CAUSES), series=tuple(series),
         number_format=PCT, value_max=min(1.0, top * 1.6) or 0.5, legend=True,
     )
-    return ChartSlide(EVIDENCE_SLIDE, evidence_chart(report, ctx), "\n".join(notes), native)
+    return ChartSlide(EVIDENCE.key, EVIDENCE.figure(source, ctx), "\n".join(notes), native)
 
 
 def _bar_label(row: pd.Series) -> str:

@@ -70,11 +70,10 @@ CONTENT_TOP = 1.78
 CONTENT_BOTTOM = 6.92
 FOOTER_TOP = 7.0
 FOOTER_HEIGHT = 0.32
-#: Characters per line before a title / subtitle breaks (at DECK_TITLE_PT bold and
-#: DECK_SUBTITLE_PT across the slide; Arial fits about 68 and 130). Lines are balanced, so a
-#: finding never leaves one word alone on its second line.
-TITLE_CHARS = 64
-SUBTITLE_CHARS = 120
+#: Points a title / subtitle line may take across the slide (its text boxes have no inner
+#: margins) less a fifth of an inch, for renderers' kerning; lines break by the font's metrics
+#: (analytics/charts/textfit.py), balanced, so a finding never leaves one word alone.
+TEXT_WIDTH_PT = (SLIDE_WIDTH - 2 * MARGIN - 0.2) * 72
 #: px of top margin a picture keeps once its title is gone (and what a legend above the plot takes).
 _PICTURE_TOP = 24
 _PICTURE_LEGEND = 34
@@ -173,7 +172,7 @@ def make_deck(data: PackData, ctx: ChartContext, *, native_charts: bool = False,
     # page's own slides ("slides for this page") hold only that page's charts.
     with_decisions = only is None
     if with_decisions:
-        slides = (*slides, evidence_slide(data.report, ctx))
+        slides = (*slides, evidence_slide(data, ctx))
     drawn = [s for s in slides if not (native_charts and s.native is not None)]
     pictures = render_pictures(tuple(drawn))
     prs = Presentation()
@@ -248,7 +247,7 @@ def _place_title(slide: Slide, text: str) -> None:
     frame = title.text_frame
     frame.margin_left = frame.margin_right = 0
     frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-    lines = wrap(text, TITLE_CHARS)
+    lines = wrap(text, TEXT_WIDTH_PT, DECK_TITLE_PT, bold=True)
     # A vertical tab is a line break inside the paragraph (python-pptx writes <a:br/>).
     _text(frame, "\v".join(lines), DECK_TITLE_PT if len(lines) <= 2 else DECK_TITLE_PT - 4, INK, bold=True)
 
@@ -270,7 +269,8 @@ def _chart_frame(prs: PresentationType, title: str, subtitle: str, ctx: ChartCon
     if subtitle:
         box = _box(slide, MARGIN, SUBTITLE_TOP, SLIDE_WIDTH - 2 * MARGIN, SUBTITLE_HEIGHT)
         box.name = SUBTITLE_SHAPE
-        _text(box.text_frame, "\v".join(wrap(subtitle, SUBTITLE_CHARS)), DECK_SUBTITLE_PT, MUTED)
+        lines = wrap(subtitle, TEXT_WIDTH_PT, DECK_SUBTITLE_PT)
+        _text(box.text_frame, "\v".join(lines), DECK_SUBTITLE_PT, MUTED)
     _footer(slide, ctx, page, total)
     return slide
 

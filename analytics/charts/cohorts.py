@@ -48,7 +48,7 @@ def cohort_chart(
     fig = go.Figure()
     earlier = len(every) - len(cohorts)
     subtitle = (
-        "Share of each pilot-start quarter's pilots in production within 365 days of pilot "
+        "Share of each pilot-start quarter's pilots in production within 12 months of pilot "
         "start; n = pilots in the cohort"
         + (f"; {plural(earlier, 'earlier quarter')} not shown" if earlier else "")
     )

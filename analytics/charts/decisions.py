@@ -27,7 +27,6 @@ from analytics.metrics.readiness import most_failed
 from analytics.metrics.types import (
     CLEAR,
     FLAGGED,
-    FORECAST_DAYS,
     MIN_COMPARABLE,
     Evidence,
     Forecast,
@@ -159,8 +158,9 @@ def forecast_chart(source: Report | Forecast, ctx: ChartContext, top: int = FORE
     result = _forecast(source)
     fig = go.Figure()
     followed = len(result.initiatives)
-    subtitle = (f"Chance of launch within {FORECAST_DAYS} days for the {min(top, followed)} most likely "
-                f"of {plural(followed, 'initiative')} still in progress, from how pilots of the same age fared")
+    subtitle = (f"Chance of launch in the next six months for the {min(top, followed)} most likely "
+                f"of {plural(followed, 'initiative')} still in progress, from how pilots of the same age fared"
+                if followed else "Chance of launch in the next six months of each initiative still in progress")
     listed = result.initiatives.head(top)
     if listed.empty or float(listed["chance"].max()) == 0.0:
         empty_state(fig, "No launch expected from this portfolio's history")
@@ -201,7 +201,8 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
     result = _readiness(source)
     fig = go.Figure()
     subtitle = (f"Pilots now in progress that fail each check (one pilot can fail several); "
-                f"{plural(result.ready_to_scale, 'pilot')} fail none")
+                f"{plural(result.ready_to_scale, 'pilot')} fail none" if result.pilots
+                else "Pilots now in progress that fail each of the five checks")
     if result.pilots == 0:
         empty_state(fig, "No pilots this month")
         return finish(fig, ctx, readiness_title(result), subtitle)

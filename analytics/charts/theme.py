@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics import formatting
+from analytics.charts.textfit import text_width, wrap_to_width
 from analytics.domain import UNATTRIBUTED, Cause, Stage
 from analytics.provenance import ChartContext
 from analytics.text import escape_plotly
@@ -62,15 +63,10 @@ TITLE_SIZE = 22
 NOTE_SIZE = 14           # annotations inside the plot (reference markers, numbers at risk)
 FOOTER_SIZE = 12
 
-#: Characters per title / subtitle line before wrapping, so a title fits a ~700 px wide chart
-#: in the browser (Plotly never wraps titles itself).
-TITLE_WRAP = 52
-SUBTITLE_WRAP = 78
-#: The footer (12 px) breaks before it outruns an 800 px picture.
-FOOTER_WRAP = 100
 _TITLE_BASELINE = 38     # px from the top edge to the first title line's baseline
 _LINE = 29               # px per title/subtitle line (Plotly spaces lines by the title font)
 _LEGEND = 34             # px the horizontal legend above the plot takes
+_FOOTER_SEPARATOR = "  ·  "
 _FOOTER_GAP = 58         # px from the plot area's bottom edge to the footer (default)
 #: The footer annotation's name, so tests and exports can find it.
 FOOTER_NAME = "footer"
@@ -83,6 +79,20 @@ EXPORT_SCALE = 3
 #: text reads as ~9 pt, where a 1600 px layout would shrink it to ~5 pt. Scale 3: 2400x1350 px.
 SLIDE_LAYOUT_WIDTH = EXPORT_WIDTH // 2
 SLIDE_LAYOUT_HEIGHT = EXPORT_HEIGHT // 2
+
+#: The narrowest width a chart is drawn at: the 800x450 layout of the modebar PNG, the half-slide
+#: PNG and a slide's picture. The dashboard draws every chart at the page's full width and never
+#: narrower than this (dashboard/components.py), the ZIP at 1600. Plotly cannot wrap a title to
+#: the width it ends up drawn at, so titles and subtitles are wrapped, by the font's metrics
+#: (analytics/charts/textfit.py), to fit this width; wider drawings show the same lines.
+NARROWEST_WIDTH = SLIDE_LAYOUT_WIDTH
+_TITLE_PAD = 24          # px from the figure's left edge to the title (and kept free on the right)
+#: px a title or subtitle line may take.
+TITLE_WIDTH = NARROWEST_WIDTH - 2 * _TITLE_PAD
+#: px a footer line may take. The footer starts at the plot area's left edge, which long
+#: category labels push right (24 characters at 16 px, about 230 px; common.short_label), so it
+#: keeps that room besides the right margin.
+FOOTER_WIDTH = NARROWEST_WIDTH - 230 - 40
 
 # The board deck (analytics.boardpack) draws with the same colours above; PowerPoint takes one
 # font name, not a CSS stack, and sizes in points.
@@ -144,42 +154,9 @@ def register() -> str:
     return TEMPLATE_NAME
 
 
-def _tokens(text: str) -> list[str]:
-    """Words, with a short parenthesised group such as "(6 of 18)" kept as one token."""
-    words = text.split()
-    tokens: list[str] = []
-    i = 0
-    while i < len(words):
-        end = i
-        if words[i].startswith("(") and ")" not in words[i]:
-            end = next((j for j in range(i, min(i + 4, len(words))) if ")" in words[j]), i)
-        group = " ".join(words[i:end + 1])
-        tokens.append(group if len(group) <= 18 else words[i])
-        i = i + 1 if len(group) > 18 else end + 1
-    return tokens
-
-
-def _greedy(tokens: list[str], width: int) -> list[str]:
-    lines: list[str] = []
-    for token in tokens:
-        if lines and len(lines[-1]) + 1 + len(token) <= width:
-            lines[-1] += " " + token
-        else:
-            lines.append(token)
-    return lines or [""]
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """Split plain text into lines of at most `width` characters, balanced in length so no
-    word is left alone on the last line; parenthesised groups never break."""
-    tokens = _tokens(text)
-    lines = _greedy(tokens, width)
-    best = width
-    for narrower in range(width - 1, 0, -1):
-        if len(_greedy(tokens, narrower)) > len(lines):
-            break
-        best = narrower
-    return _greedy(tokens, best)
+def wrap(text: str, width: float, size: float = FONT_SIZE, *, bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width` px at `size` px (textfit.wrap_to_width)."""
+    return wrap_to_width(text, width, size, bold=bold)
 
 
 def finish(
@@ -188,14 +165,14 @@ def finish(
 ) -> go.Figure:
     """Apply the template, the finding as title, an optional subtitle and the footer.
 
-    Title and subtitle wrap so they fit a narrow browser column; the top margin grows with
+    Title and subtitle wrap to the narrowest drawing (NARROWEST_WIDTH); the top margin grows with
     them (and with the legend, when the figure shows one) so nothing overlaps. `footer_gap`
     is the room, in px, between the plot area and the footer: enough for what a chart draws
     under its x axis (tick labels, axis title, numbers at risk).
     """
     register()
-    title_lines = wrap(title, TITLE_WRAP)
-    subtitle_lines = wrap(subtitle, SUBTITLE_WRAP) if subtitle else []
+    title_lines = wrap(title, TITLE_WIDTH, TITLE_SIZE, bold=True)
+    subtitle_lines = wrap(subtitle, TITLE_WIDTH, FONT_SIZE) if subtitle else []
     text = "<br>".join(f"<b>{line}</b>" for line in title_lines)
     if subtitle_lines:
         text += "<br>" + "<br>".join(
@@ -206,12 +183,12 @@ def finish(
     if _shows_legend(fig):
         top += _LEGEND
     footer = ctx.footer()
-    footer_lines = [footer] if len(footer) <= FOOTER_WRAP else wrap(footer, FOOTER_WRAP)
+    footer_lines = _footer_lines(footer)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=dict(
             text=text, xref="container", x=0.0, xanchor="left", yref="container", y=1.0,
-            yanchor="top", pad=dict(t=_TITLE_BASELINE, l=24),
+            yanchor="top", pad=dict(t=_TITLE_BASELINE, l=_TITLE_PAD),
         ),
         margin=dict(t=top, b=footer_gap + 16 * len(footer_lines) + 14),
     )
@@ -223,6 +200,20 @@ def finish(
         font=dict(size=FOOTER_SIZE, color=MUTED), name=FOOTER_NAME,
     )
     return fig
+
+
+def _footer_lines(footer: str) -> list[str]:
+    """The footer's parts (month, filters, source) packed into lines that fit FOOTER_WIDTH; a
+    part breaks inside only when it alone is too wide."""
+    lines: list[str] = []
+    for part in footer.split(_FOOTER_SEPARATOR):
+        if lines and text_width(lines[-1] + _FOOTER_SEPARATOR + part, FOOTER_SIZE) <= FOOTER_WIDTH:
+            lines[-1] += _FOOTER_SEPARATOR + part
+        elif text_width(part, FOOTER_SIZE) <= FOOTER_WIDTH:
+            lines.append(part)
+        else:
+            lines.extend(wrap(part, FOOTER_WIDTH, FOOTER_SIZE))
+    return lines
 
 
 def _shows_legend(fig: go.Figure) -> bool:

@@ -6,11 +6,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.charts.common import (
+    MIN_GROUP,
     empty_state,
     fit_rows,
     group_key,
     note,
     plain,
+    plural,
     row_font,
     short_label,
 )
@@ -25,6 +27,7 @@ from analytics.charts.theme import (
     format_money,
     format_pct,
 )
+from analytics.domain import Stage
 from analytics.metrics.outcomes import outcomes as group_outcomes
 from analytics.metrics.types import Outcomes, Report
 from analytics.provenance import ChartContext
@@ -131,7 +134,14 @@ def value_chart(
     fig.update_layout(barmode="overlay", showlegend=True)
     _money_axis(fig, float(max(expected.max(), realized.max())), size, ctx.currency)
     capture_total = realized_total / expected_total if expected_total > 0 else None
-    if capture_total is None:
+    in_production = (int(source.funnel.stage_counts.get(Stage.PRODUCTION, 0))
+                     if isinstance(source, Report) else None)
+    if in_production is not None and in_production < MIN_GROUP:
+        # Too few to state a share as a finding: the amounts, and how few they come from.
+        title = (f"Only {plural(in_production, 'initiative')} in production so far: "
+                 f"{format_money(realized_total, ctx.currency)} realized of "
+                 f"{format_money(expected_total, ctx.currency)} expected a year")
+    elif capture_total is None:
         title = (f"{format_money(realized_total, ctx.currency)} a year realized in production, "
                  "with no expected value on record")
     else:
