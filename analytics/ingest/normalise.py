@@ -19,7 +19,7 @@ from numpy.typing import DTypeLike
 
 from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind, id_key
 from analytics.ingest.model import ColumnMatch
-from analytics.ingest.reader import column_letter
+from analytics.ingest.reader import BodyColumn, column_letter
 from analytics.ingest.values import (
     Parsed,
     currency_in_header,
@@ -33,7 +33,7 @@ from analytics.ingest.vectors import (
     UniqueValues,
     date_order,
     date_values,
-    distinct,
+    distinct_encoded,
     id_values,
     money_values,
     settle_dates,
@@ -85,13 +85,9 @@ class Coded:
         return self.distinct.blank()[self.codes]
 
 
-def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
-    codes, uniques = pd.factorize(cells)
-    uniques = uniques.astype(object)
-    if (codes < 0).any():  # an absent cell (None/NaN) reads as an empty one
-        codes = np.where(codes < 0, len(uniques), codes)
-        uniques = np.append(uniques, np.array([""], dtype=object))
-    return Coded(match, codes, distinct(uniques))
+def code_column(match: ColumnMatch, cells: BodyColumn) -> Coded:
+    """A column as the reader decoded it: already factorised, so nothing here is per cell."""
+    return Coded(match, cells.codes, distinct_encoded(cells))
 
 
 def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: DTypeLike = object) -> np.ndarray:
@@ -116,7 +112,7 @@ class _Context:
         """One problem per cell whose distinct value failed (failures by distinct index)."""
         if not failures:
             return []
-        failed = np.zeros(len(column.uniques), dtype=bool)
+        failed = np.zeros(len(column.distinct), dtype=bool)
         failed[list(failures)] = True
         problems = []
         for i in np.flatnonzero(failed[column.codes]):
@@ -394,7 +390,7 @@ def _production_before_pilot(
     ]
 
 
-def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
+def _raw_json(columns: Sequence[Coded], n: int) -> pa.Array | np.ndarray:
     """Each row's original cells as JSON {header: text}, extra columns included.
 
     Built with Arrow string kernels: each distinct value is escaped once, then the rows are
@@ -410,7 +406,8 @@ def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
         pieces.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
         pieces.append(pc.take(json_strings(column.distinct), pa.array(column.codes)))
     pieces.append("}")
-    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+    joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
+    return joined
 
 
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))

@@ -177,12 +177,11 @@ def _read_rows(
 ) -> Normalised | None:
     """The normalised data rows below the header, or None when there are none."""
     head = choice.head
-    grid = read_body(head, choice.offset, limits)
-    columns = [
-        code_column(match, grid[:, match.column_index - head.left])
-        for match in choice.columns
-    ]
-    if not columns or grid.shape[0] == 0:
+    body = read_body(head, choice.offset, limits)
+    if not body:
+        return None
+    columns = [code_column(match, body[match.column_index - head.left]) for match in choice.columns]
+    if not columns:
         return None
     blank = np.logical_and.reduce([c.blank() for c in columns])
     kept = np.flatnonzero(~blank)
