@@ -262,27 +262,28 @@ def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
     ]
 
 
-def _ids(ctx: _Context, column: Coded) -> tuple[np.ndarray, list[Problem]]:
-    """IDs trimmed; two that differ only in case or spaces are one ID written twice."""
+def _ids(ctx: _Context, column: Coded) -> tuple[pa.Array, list[Problem]]:
+    """IDs trimmed; two that differ only in case or spaces are one ID written twice.
+
+    Compared by integer key codes per row, so the rows hold no Python string."""
     found = id_values(column.distinct)
-    ids = found.values[column.codes]
+    ids = text_values(column.distinct).take(pa.array(column.codes))
     problems = ctx.cell_problems(column, found.failures)
-    keys = [id_key(v) if isinstance(v, str) else None for v in found.values]
-    series = pd.Series(np.array(keys, dtype=object)[column.codes], dtype=object)
-    later = (series.duplicated(keep="first") & series.notna()).to_numpy()
-    if later.any():
-        first: dict[str, tuple[int, str]] = {}
-        for i in np.flatnonzero(series.duplicated(keep=False).to_numpy() & ~later):
-            first[series.iloc[i]] = (int(ctx.excel_rows[i]), str(ids[i]))
-        for i in np.flatnonzero(later):
-            row, spelling = first[series.iloc[i]]
-            same = "" if spelling == ids[i] else f" as '{spelling}' (IDs ignore case and spaces)"
-            problems.append(Problem(
-                Severity.ERROR, "duplicate_id",
-                f"this initiative ID is already used on row {row}{same}; each "
-                "initiative must have exactly one row with its own ID",
-                ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
-            ))
+    keys = np.array([id_key(v) if isinstance(v, str) else None for v in found.values], dtype=object)
+    key_codes = pd.factorize(keys)[0][column.codes]   # -1: no ID
+    distinct_keys, first_at = np.unique(key_codes, return_index=True)
+    first = first_at[np.searchsorted(distinct_keys, key_codes)]
+    later = (key_codes >= 0) & (first != np.arange(len(key_codes)))
+    for i in np.flatnonzero(later):
+        row = int(ctx.excel_rows[first[i]])
+        spelling, written = found.values[column.codes[first[i]]], found.values[column.codes[i]]
+        same = "" if spelling == written else f" as '{spelling}' (IDs ignore case and spaces)"
+        problems.append(Problem(
+            Severity.ERROR, "duplicate_id",
+            f"this initiative ID is already used on row {row}{same}; each "
+            "initiative must have exactly one row with its own ID",
+            ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
+        ))
     return ids, problems
 
 
@@ -390,7 +391,7 @@ def _production_before_pilot(
     ]
 
 
-def _raw_json(columns: Sequence[Coded], n: int) -> pa.Array | np.ndarray:
+def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
     """Each row's original cells as JSON {header: text}, extra columns included.
 
     Built with Arrow string kernels: each distinct value is escaped once, then the rows are
@@ -399,17 +400,24 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.Array | np.ndarray:
     if n == 0 or not columns:
         return np.full(n, "{}", dtype=object)
     names: Counter[str] = Counter(c.match.header for c in columns)
-    pieces: list[object] = []
+    keys: list[str] = []
     for position, column in enumerate(columns):
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
-        pieces.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-        pieces.append(pc.take(json_strings(column.distinct), pa.array(column.codes)))
-    pieces.append("}")
-    joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
-    return joined
+        keys.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
+    literals = [json_strings(column.distinct) for column in columns]
+    # Joined a slice of rows at a time: the pieces of one slice are alive at once, not all.
+    chunks = []
+    for start in range(0, n, _RAW_JSON_ROWS):
+        pieces: list[object] = []
+        for key, literal, column in zip(keys, literals, columns, strict=True):
+            pieces += [key, literal.take(pa.array(column.codes[start:start + _RAW_JSON_ROWS]))]
+        chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))
+    return pa.chunked_array(chunks, type=pa.string())
 
 
+#: Rows of `raw_json` built at once.
+_RAW_JSON_ROWS = 32_768
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"

@@ -71,7 +71,9 @@ class Distinct:
 
     @cached_property
     def clean(self) -> pa.Array:
-        """The texts with every Unicode space as a plain space."""
+        """The texts with every Unicode space as a plain space (ASCII text has none: as is)."""
+        if len(self.arrow) == 0 or pc.all(pc.string_is_ascii(self.arrow)).as_py():
+            return self.arrow
         return unicode_spaces(self.arrow)
 
     @cached_property
