@@ -405,13 +405,13 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
         keys.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-    literals = [json_strings(column.distinct) for column in columns]
     # Joined a slice of rows at a time: the pieces of one slice are alive at once, not all.
     chunks = []
     for start in range(0, n, _RAW_JSON_ROWS):
         pieces: list[object] = []
-        for key, literal, column in zip(keys, literals, columns, strict=True):
-            pieces += [key, literal.take(pa.array(column.codes[start:start + _RAW_JSON_ROWS]))]
+        for key, column in zip(keys, columns, strict=True):
+            codes = pa.array(column.codes[start:start + _RAW_JSON_ROWS])
+            pieces += [key, json_strings(column.distinct.arrow.take(codes))]
         chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))
     return pa.chunked_array(chunks, type=pa.string())
 
@@ -423,9 +423,9 @@ _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"
 
 
-def json_strings(cells: Distinct) -> pa.Array:
+def json_strings(texts: pa.Array) -> pa.Array:
     """Each text as a JSON string literal (quoted and escaped)."""
-    escaped = cells.arrow
+    escaped = texts
     special = pc.match_substring_regex(escaped, _NEEDS_ESCAPE).to_numpy(zero_copy_only=False)
     if special.any():
         for plain, escape in _JSON_ESCAPES:
@@ -435,5 +435,6 @@ def json_strings(cells: Distinct) -> pa.Array:
     if not rare.any():
         return quoted
     literals = quoted.to_numpy(zero_copy_only=False).astype(object)
-    literals[rare] = [json.dumps(t, ensure_ascii=False) for t in cells.texts[rare]]
+    literals[rare] = [json.dumps(t, ensure_ascii=False)
+                      for t in texts.filter(pa.array(rare)).to_pylist()]
     return pa.array(literals, type=pa.string())

@@ -56,7 +56,7 @@ class BodyColumn:
     are `text[text_index[k]]` of the column's text buffer, the others `others` in order.
     """
 
-    codes: np.ndarray       # intp per body row
+    codes: np.ndarray       # int32 per body row
     is_text: np.ndarray     # bool per distinct value
     text_index: np.ndarray  # int64 per text distinct value: its index in the column's texts
     text: bytes
@@ -80,7 +80,7 @@ def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
     others = np.empty(int((~is_text).sum()), dtype=object)
     if others.size:
         others[:] = [column.others[k] for k in other_rank[position[~is_text]]]
-    return BodyColumn(codes.astype(np.intp).reshape(-1), is_text,
+    return BodyColumn(codes.astype(np.int32).reshape(-1), is_text,
                       text_rank[position[is_text]].astype(np.int64), column.text,
                       np.frombuffer(column.ends, dtype=np.int64), others)
 

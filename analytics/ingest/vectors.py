@@ -135,7 +135,13 @@ def distinct_encoded(column: BodyColumn) -> Distinct:
     offsets = np.concatenate([[0], column.ends]).astype(np.int32)
     every_text = pa.StringArray.from_buffers(
         len(column.ends), pa.py_buffer(offsets), pa.py_buffer(column.text))
-    texts = every_text.take(pa.array(column.text_index))
+    index = column.text_index
+    if len(index) and index[-1] - index[0] + 1 == len(index) and bool((np.diff(index) == 1).all()):
+        # Every text value of a run of rows once, in order (a column of distinct names or
+        # notes): a view of the buffer, not a copy.
+        texts = every_text.slice(int(index[0]), len(index))
+    else:
+        texts = every_text.take(pa.array(index))
     if column.is_text.all():
         return Distinct(texts, column.is_text, column.others)
     other_texts = pa.array(_texts(column.others), type=pa.string())
