@@ -28,6 +28,9 @@ from typing import Any
 
 #: Rows converted to Python objects at once: their cells are the child's only per-cell objects.
 BATCH_ROWS = 8_192
+#: A column with more distinct values than this share of its rows, once this many rows are
+#: read, is not deduplicated any further: its values are appended to flat buffers (_Plain).
+PLAIN_AFTER_ROWS, PLAIN_SHARE = 4_096, 0.5
 
 
 def _limit(max_address_space: int, cpu_seconds: int) -> None:
@@ -92,25 +95,62 @@ def parse(
     return {"sheets": sheets}
 
 
+class _Plain:
+    """The rest of a column whose values hardly repeat (names, notes, free text): each row is
+    its own distinct value, appended to flat buffers, so no Python object outlives its batch."""
+
+    def __init__(self, position: int) -> None:
+        self.position = position          # distinct values before this part (the dict's)
+        self.text = bytearray()
+        self.ends = array("q")
+        self.rows = array("i")
+        self.other_at = array("i")
+        self.others: list[Any] = []
+
+    def add(self, cells: tuple[Any, ...], row: int) -> None:
+        if set(map(type, cells)) <= {str}:
+            encoded = list(map(str.encode, cells))
+            self.ends.extend(islice(accumulate(map(len, encoded), initial=len(self.text)), 1, None))
+            self.text += b"".join(encoded)
+        else:
+            for cell in cells:
+                if cell.__class__ is str:
+                    self.text += cell.encode()
+                    self.ends.append(len(self.text))
+                else:
+                    self.other_at.append(self.position + len(self.ends) + len(self.others))
+                    self.others.append(cell)
+        self.rows.extend(range(row, row + len(cells)))
+
+
 def _encode(head: list[list[Any]], rest: Any, width: int) -> list[dict[str, object]]:
     """Every column of the sheet, dictionary-encoded (see the module's docstring)."""
     seen: list[dict[Any, int]] = [{} for _ in range(width)]
     firsts = [array("i") for _ in range(width)]
+    plain: list[_Plain | None] = [None] * width
     batch, row = head, 0
     while batch:
         for j, cells in enumerate(zip(*batch, strict=False)):
             if j >= width:
                 break
+            tail = plain[j]
+            if tail is not None:
+                tail.add(cells, row)
+                firsts[j].extend(range(row, row + len(cells)))
+                continue
             if bool in set(map(type, cells)):
                 # True == 1.0 as a dict key: a boolean cell must not share a number's entry.
                 cells = tuple((bool, v) if v.__class__ is bool else v for v in cells)
             firsts[j].extend(map(seen[j].setdefault, cells, count(row)))
+            read = row + len(cells)
+            if read >= PLAIN_AFTER_ROWS and len(seen[j]) > read * PLAIN_SHARE:
+                plain[j] = _Plain(len(seen[j]))
         row += len(batch)
         batch = list(islice(rest, BATCH_ROWS))
-    return [_distinct(index, first) for index, first in zip(seen, firsts, strict=True)]
+    return [_distinct(index, first, tail) for index, first, tail in zip(seen, firsts, plain, strict=True)]
 
 
-def _distinct(index: dict[Any, int], first: array) -> dict[str, object]:
+def _distinct(index: dict[Any, int], first: array, tail: _Plain | None) -> dict[str, object]:
     keys = list(index)
     texts: list[str] = []
     other_at = array("i")
@@ -126,10 +166,17 @@ def _distinct(index: dict[Any, int], first: array) -> dict[str, object]:
                 others.append(key[1] if key.__class__ is tuple else key)
     encoded = list(map(str.encode, texts))
     ends = array("q", accumulate(map(len, encoded)))
+    text = b"".join(encoded)
+    rows = array("i", index.values())
+    if tail is not None:
+        ends.extend(map(len(text).__add__, tail.ends))
+        text += tail.text
+        rows += tail.rows
+        other_at += tail.other_at
+        others += tail.others
     return {
-        "first": first.tobytes(), "rows": array("i", index.values()).tobytes(),
-        "text": b"".join(encoded), "ends": ends.tobytes(),
-        "other_at": other_at.tobytes(), "others": others,
+        "first": first.tobytes(), "rows": rows.tobytes(), "text": bytes(text),
+        "ends": ends.tobytes(), "other_at": other_at.tobytes(), "others": others,
     }
 
 
