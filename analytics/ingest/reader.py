@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -149,9 +150,10 @@ class _PlainValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
+def _run_child(data: bytes, limits: Limits, meanwhile: Callable[[], object] | None = None,
+               ) -> dict[str, object]:
     """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
-    and the cells at once)."""
+    and the cells at once). `meanwhile` runs here while the child parses."""
     command = [
         sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
         str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
@@ -177,6 +179,8 @@ def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
                 child.stdin.close()
             except BrokenPipeError:
                 pass
+            if meanwhile is not None:
+                meanwhile()
             try:
                 answer = _PlainValues(child.stdout).load()
             except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
@@ -213,9 +217,11 @@ def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
     return f"the spreadsheet reader failed (exit status {code})"
 
 
-def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
-    """The workbook's worksheets, parsed in a resource-limited child process."""
-    answer = _run_child(data, limits)
+def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                  meanwhile: Callable[[], object] | None = None) -> ParsedWorkbook:
+    """The workbook's worksheets, parsed in a resource-limited child process; `meanwhile` (work
+    that needs no parsed cells, e.g. the typed-error scan) runs in this process alongside."""
+    answer = _run_child(data, limits, meanwhile)
     if "error" in answer:
         sheet = answer.get("sheet")
         named = sheet if isinstance(sheet, str) else None
