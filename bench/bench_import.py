@@ -124,6 +124,9 @@ print(json.dumps({"seconds": time.perf_counter() - began, "exit": code,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
       file=sys.stderr)
 """
+#: Starts a command from a process of a few MB: Linux counts the resident size of the process
+#: that spawns a command into that command's peak (ru_maxrss), and this benchmark holds pandas.
+LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 #: Runs the reader child on a file from a process too small to inflate its peak figure.
 CHILD_PEAK = """
 import os, subprocess, sys
@@ -174,14 +177,16 @@ def cli_import(path: Path, db: Path) -> dict[str, float]:
     """Wall time and peak memory of `python -m analytics import PATH` in a fresh process, and
     the peak of the reader child reading the same file on its own."""
     done = subprocess.run(
-        [sys.executable, "-c", CLI_PEAK, "import", str(path), "--as-of", "2025-03", "--db", str(db)],
+        [sys.executable, "-c", LAUNCHER, sys.executable, "-c", CLI_PEAK,
+         "import", str(path), "--as-of", "2025-03", "--db", str(db)],
         cwd=ROOT, capture_output=True, text=True, check=False,
         env={**os.environ, "PORTFOLIO_BACKUPS": "0", "PYTHONPATH": str(ROOT)},
     )
     result = json.loads(done.stderr.strip().splitlines()[-1])
     if result["exit"] != 0:
         raise SystemExit(f"import of {path} failed: {done.stderr[-600:]}")
-    child = subprocess.run([sys.executable, "-c", CHILD_PEAK, str(path)], cwd=ROOT,
+    child = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-c", CHILD_PEAK,
+                            str(path)], cwd=ROOT,
                            capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     result["child_mb"] = float(child.stdout.split()[0])
