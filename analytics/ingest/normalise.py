@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import DTypeLike
 
-from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind, id_key
+from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind
 from analytics.ingest.model import ColumnMatch
 from analytics.ingest.reader import BodyColumn, column_letter
 from analytics.ingest.values import (
@@ -267,16 +267,16 @@ def _ids(ctx: _Context, column: Coded) -> tuple[pa.Array, list[Problem]]:
 
     Compared by integer key codes per row, so the rows hold no Python string."""
     found = id_values(column.distinct)
-    ids = text_values(column.distinct).take(pa.array(column.codes))
+    ids = found.ids.take(pa.array(column.codes))
     problems = ctx.cell_problems(column, found.failures)
-    keys = np.array([id_key(v) if isinstance(v, str) else None for v in found.values], dtype=object)
-    key_codes = pd.factorize(keys)[0][column.codes]   # -1: no ID
+    key_codes = found.keys[column.codes]   # -1: no ID
     distinct_keys, first_at = np.unique(key_codes, return_index=True)
     first = first_at[np.searchsorted(distinct_keys, key_codes)]
     later = (key_codes >= 0) & (first != np.arange(len(key_codes)))
     for i in np.flatnonzero(later):
         row = int(ctx.excel_rows[first[i]])
-        spelling, written = found.values[column.codes[first[i]]], found.values[column.codes[i]]
+        spelling = found.ids[int(column.codes[first[i]])].as_py()
+        written = found.ids[int(column.codes[i])].as_py()
         same = "" if spelling == written else f" as '{spelling}' (IDs ignore case and spaces)"
         problems.append(Problem(
             Severity.ERROR, "duplicate_id",

@@ -14,11 +14,12 @@ from datetime import date, datetime
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from analytics.domain import EXCEL_ERRORS, PLACEHOLDERS
+from analytics.domain import EXCEL_ERRORS, PLACEHOLDERS, id_key
 from analytics.ingest.reader import BodyColumn
 from analytics.ingest.values import CURRENCY_MARKS, Parsed, cell_text
 from analytics.problems import Severity
@@ -183,14 +184,35 @@ def text_values(cells: Distinct) -> pa.Array:
     return pc.if_else(pa.array(_is_placeholder(cells.clean)), None, trimmed)
 
 
-def id_values(cells: Distinct) -> UniqueValues:
-    values = text_values(cells)
+@dataclass(frozen=True)
+class IdValues:
+    """Per distinct value: the ID (trimmed; null for an empty one), a code standing for its
+    comparison key (domain.id_key: equal codes, equal keys; -1 for none) and the failures."""
+
+    ids: pa.Array
+    keys: np.ndarray
+    failures: dict[int, Parsed]
+
+
+#: What str.split() splits ASCII text on (domain.id_key folds these runs to one space).
+_ASCII_SPACES = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+
+
+def id_values(cells: Distinct) -> IdValues:
+    ids = text_values(cells)
     empty = _fail(
         "empty_id", "the initiative ID is empty; every row needs a unique ID (the tracker's key)"
     )
-    missing = values.is_null().to_numpy(zero_copy_only=False)
-    return UniqueValues(values.to_numpy(zero_copy_only=False),
-                        {int(i): empty for i in np.flatnonzero(missing)})
+    missing = ids.is_null().to_numpy(zero_copy_only=False)
+    failures = {int(i): empty for i in np.flatnonzero(missing)}
+    if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
+        # ASCII IDs: id_key is folding whitespace runs and case, done here in Arrow.
+        folded = pc.utf8_trim(pc.replace_substring_regex(ids, _ASCII_SPACES, " "), " ")
+        keys = pc.fill_null(pc.dictionary_encode(pc.utf8_lower(folded)).indices, -1)
+        return IdValues(ids, keys.to_numpy(zero_copy_only=False), failures)
+    spelled = np.array([id_key(v) if isinstance(v, str) else None for v in ids.to_pylist()],
+                       dtype=object)
+    return IdValues(ids, pd.factorize(spelled)[0], failures)
 
 
 # --- money ----------------------------------------------------------------------------------------
