@@ -19,8 +19,9 @@ class Limits:
     max_columns: int = 1_000
     #: Cells of one sheet's declared extent (rows x columns): the reader reserves that much.
     max_extent_cells: int = 8_000_000
-    #: Cells the reader hands over, all sheets together (the rows limit times 25 columns):
-    #: each becomes a Python object in the server, so this bounds its memory.
+    #: Cells the reader child reads whole, all sheets together (the rows limit times 25
+    #: columns): the native reader holds each in memory, so this bounds the child's memory
+    #: (the server gets columns as flat buffers, never an object per cell).
     max_workbook_cells: int = 5_000_000
     max_cell_chars: int = 2_000
     #: Unmatched columns the Data page offers for mapping by hand (those with a header and data).

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import DTypeLike
 
-from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind, id_key
+from analytics.domain import FIELD_BY_NAME, FIELDS, NON_NEGATIVE_MONEY, Kind
 from analytics.ingest.model import ColumnMatch
-from analytics.ingest.reader import column_letter
+from analytics.ingest.reader import BodyColumn, column_letter
 from analytics.ingest.values import (
     Parsed,
     currency_in_header,
@@ -33,7 +33,7 @@ from analytics.ingest.vectors import (
     UniqueValues,
     date_order,
     date_values,
-    distinct,
+    distinct_encoded,
     id_values,
     money_values,
     settle_dates,
@@ -85,13 +85,9 @@ class Coded:
         return self.distinct.blank()[self.codes]
 
 
-def code_column(match: ColumnMatch, cells: np.ndarray) -> Coded:
-    codes, uniques = pd.factorize(cells)
-    uniques = uniques.astype(object)
-    if (codes < 0).any():  # an absent cell (None/NaN) reads as an empty one
-        codes = np.where(codes < 0, len(uniques), codes)
-        uniques = np.append(uniques, np.array([""], dtype=object))
-    return Coded(match, codes, distinct(uniques))
+def code_column(match: ColumnMatch, cells: BodyColumn) -> Coded:
+    """A column as the reader decoded it: already factorised, so nothing here is per cell."""
+    return Coded(match, cells.codes, distinct_encoded(cells))
 
 
 def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: DTypeLike = object) -> np.ndarray:
@@ -116,7 +112,7 @@ class _Context:
         """One problem per cell whose distinct value failed (failures by distinct index)."""
         if not failures:
             return []
-        failed = np.zeros(len(column.uniques), dtype=bool)
+        failed = np.zeros(len(column.distinct), dtype=bool)
         failed[list(failures)] = True
         problems = []
         for i in np.flatnonzero(failed[column.codes]):
@@ -266,27 +262,28 @@ def _too_long(ctx: _Context, column: Coded, max_chars: int) -> list[Problem]:
     ]
 
 
-def _ids(ctx: _Context, column: Coded) -> tuple[np.ndarray, list[Problem]]:
-    """IDs trimmed; two that differ only in case or spaces are one ID written twice."""
+def _ids(ctx: _Context, column: Coded) -> tuple[pa.Array, list[Problem]]:
+    """IDs trimmed; two that differ only in case or spaces are one ID written twice.
+
+    Compared by integer key codes per row, so the rows hold no Python string."""
     found = id_values(column.distinct)
-    ids = found.values[column.codes]
+    ids = found.ids.take(pa.array(column.codes))
     problems = ctx.cell_problems(column, found.failures)
-    keys = [id_key(v) if isinstance(v, str) else None for v in found.values]
-    series = pd.Series(np.array(keys, dtype=object)[column.codes], dtype=object)
-    later = (series.duplicated(keep="first") & series.notna()).to_numpy()
-    if later.any():
-        first: dict[str, tuple[int, str]] = {}
-        for i in np.flatnonzero(series.duplicated(keep=False).to_numpy() & ~later):
-            first[series.iloc[i]] = (int(ctx.excel_rows[i]), str(ids[i]))
-        for i in np.flatnonzero(later):
-            row, spelling = first[series.iloc[i]]
-            same = "" if spelling == ids[i] else f" as '{spelling}' (IDs ignore case and spaces)"
-            problems.append(Problem(
-                Severity.ERROR, "duplicate_id",
-                f"this initiative ID is already used on row {row}{same}; each "
-                "initiative must have exactly one row with its own ID",
-                ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
-            ))
+    key_codes = found.keys[column.codes]   # -1: no ID
+    distinct_keys, first_at = np.unique(key_codes, return_index=True)
+    first = first_at[np.searchsorted(distinct_keys, key_codes)]
+    later = (key_codes >= 0) & (first != np.arange(len(key_codes)))
+    for i in np.flatnonzero(later):
+        row = int(ctx.excel_rows[first[i]])
+        spelling = found.ids[int(column.codes[first[i]])].as_py()
+        written = found.ids[int(column.codes[i])].as_py()
+        same = "" if spelling == written else f" as '{spelling}' (IDs ignore case and spaces)"
+        problems.append(Problem(
+            Severity.ERROR, "duplicate_id",
+            f"this initiative ID is already used on row {row}{same}; each "
+            "initiative must have exactly one row with its own ID",
+            ctx.sheet, int(ctx.excel_rows[i]), column.match.header, column.texts[column.codes[i]],
+        ))
     return ids, problems
 
 
@@ -394,7 +391,7 @@ def _production_before_pilot(
     ]
 
 
-def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
+def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
     """Each row's original cells as JSON {header: text}, extra columns included.
 
     Built with Arrow string kernels: each distinct value is escaped once, then the rows are
@@ -403,24 +400,32 @@ def _raw_json(columns: Sequence[Coded], n: int) -> np.ndarray:
     if n == 0 or not columns:
         return np.full(n, "{}", dtype=object)
     names: Counter[str] = Counter(c.match.header for c in columns)
-    pieces: list[object] = []
+    keys: list[str] = []
     for position, column in enumerate(columns):
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
-        pieces.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-        pieces.append(pc.take(json_strings(column.distinct), pa.array(column.codes)))
-    pieces.append("}")
-    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+        keys.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
+    # Joined a slice of rows at a time: the pieces of one slice are alive at once, not all.
+    chunks = []
+    for start in range(0, n, _RAW_JSON_ROWS):
+        pieces: list[object] = []
+        for key, column in zip(keys, columns, strict=True):
+            codes = pa.array(column.codes[start:start + _RAW_JSON_ROWS])
+            pieces += [key, json_strings(column.distinct.arrow.take(codes))]
+        chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))
+    return pa.chunked_array(chunks, type=pa.string())
 
 
+#: Rows of `raw_json` built at once.
+_RAW_JSON_ROWS = 32_768
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"
 
 
-def json_strings(cells: Distinct) -> pa.Array:
+def json_strings(texts: pa.Array) -> pa.Array:
     """Each text as a JSON string literal (quoted and escaped)."""
-    escaped = cells.arrow
+    escaped = texts
     special = pc.match_substring_regex(escaped, _NEEDS_ESCAPE).to_numpy(zero_copy_only=False)
     if special.any():
         for plain, escape in _JSON_ESCAPES:
@@ -430,5 +435,6 @@ def json_strings(cells: Distinct) -> pa.Array:
     if not rare.any():
         return quoted
     literals = quoted.to_numpy(zero_copy_only=False).astype(object)
-    literals[rare] = [json.dumps(t, ensure_ascii=False) for t in cells.texts[rare]]
+    literals[rare] = [json.dumps(t, ensure_ascii=False)
+                      for t in texts.filter(pa.array(rare)).to_pylist()]
     return pa.array(literals, type=pa.string())

@@ -14,7 +14,7 @@ import pandas as pd
 from analytics import store
 from analytics.domain import FIELD_BY_NAME, FIELD_FIGURES, Stage, id_key
 from analytics.formatting import DEFAULT_CURRENCY
-from analytics.ingest.cell_errors import error_cells
+from analytics.ingest.cell_errors import ErrorCell, error_cells
 from analytics.ingest.guard import check_bytes
 from analytics.ingest.headers import (
     HeaderChoice,
@@ -105,7 +105,9 @@ def prepare_import(
     own_stages, stage_problems = resolve_stages(parts.stages)
     problems += stage_problems
     remembered_headers, remembered_stages = _memory(con)
-    heads = sheet_heads(open_workbook(data, limits))
+    typed: dict[str, list[ErrorCell]] = {}
+    # The typed-error scan needs only the bytes: it runs while the reader child parses.
+    heads = sheet_heads(open_workbook(data, limits, lambda: typed.update(error_cells(data))))
     if not heads:
         raise refuse_empty(file_name)
     sheets = tuple(h.name for h in heads)
@@ -127,8 +129,8 @@ def prepare_import(
     found = _read_rows(choice, limits, {**remembered_stages, **own_stages})
     if found is None:
         return replace(plan, problems=(*problems, _no_data(choice)))
-    typed = _typed_errors(data, choice, found.rows["source_row"].to_numpy())
-    cell_problems = _merge_typed(found.problems, typed)
+    cell_problems = _merge_typed(
+        found.problems, _typed_errors(typed, choice, found.rows["source_row"].to_numpy()))
     fields = frozenset(c.field for c in choice.columns if c.field)
     history = (previous_month_warnings(con, month, found.rows, fields, found.currency)
                if con is not None else ())
@@ -149,9 +151,11 @@ def _sheet_warning(choice: HeaderChoice) -> Problem:
     )
 
 
-def _typed_errors(data: bytes, choice: HeaderChoice, excel_rows: np.ndarray) -> list[Problem]:
+def _typed_errors(
+    typed: Mapping[str, list[ErrorCell]], choice: HeaderChoice, excel_rows: np.ndarray,
+) -> list[Problem]:
     """Cells typed as Excel errors (calamine reads them as blank) in the mapped columns."""
-    cells = error_cells(data).get(choice.head.name, [])
+    cells = typed.get(choice.head.name, [])
     if not cells:
         return []
     rows = {int(r) for r in excel_rows}
@@ -177,12 +181,11 @@ def _read_rows(
 ) -> Normalised | None:
     """The normalised data rows below the header, or None when there are none."""
     head = choice.head
-    grid = read_body(head, choice.offset, limits)
-    columns = [
-        code_column(match, grid[:, match.column_index - head.left])
-        for match in choice.columns
-    ]
-    if not columns or grid.shape[0] == 0:
+    body = read_body(head, choice.offset, limits)
+    if not body:
+        return None
+    columns = [code_column(match, body[match.column_index - head.left]) for match in choice.columns]
+    if not columns:
         return None
     blank = np.logical_and.reduce([c.blank() for c in columns])
     kept = np.flatnonzero(~blank)

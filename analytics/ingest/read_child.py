@@ -8,7 +8,13 @@ parent (the Streamlit server or the CLI) sees a dead child and refuses the file.
 
 Only the standard library and python_calamine are imported, so the address-space limit is spent
 on the workbook, not on pandas or NumPy. The result holds only plain values (str, float, int,
-bool, the datetime types) so the parent can unpickle it with a class allow-list.
+bool, bytes, the datetime types) so the parent can unpickle it with a class allow-list.
+
+A sheet's cells are sent column by column, dictionary-encoded: per row the index of the first
+row holding the same value (an int32 array), and each distinct value once, its text as one
+UTF-8 buffer with end offsets (Arrow's string layout). The rows are read in batches, so the
+Python objects calamine makes per cell live for one batch only; the parent builds no object
+per cell at all. Encoding is `map(dict.setdefault, cells, count(row))`: C loops throughout.
 """
 from __future__ import annotations
 
@@ -16,7 +22,15 @@ import io
 import pickle
 import resource
 import sys
+from array import array
+from itertools import accumulate, count, islice
 from typing import Any
+
+#: Rows converted to Python objects at once: their cells are the child's only per-cell objects.
+BATCH_ROWS = 8_192
+#: A column with more distinct values than this share of its rows, once this many rows are
+#: read, is not deduplicated any further: its values are appended to flat buffers (_Plain).
+PLAIN_AFTER_ROWS, PLAIN_SHARE = 4_096, 0.5
 
 
 def _limit(max_address_space: int, cpu_seconds: int) -> None:
@@ -59,34 +73,111 @@ def parse(
                      and height * width <= budget)
             if whole:
                 budget -= height * width
-            rows = sheet.to_python() if whole else sheet.to_python(nrows=scan_rows)
+            # iter_rows starts at the sheet's first row, to_python at its first used row.
+            rows = islice(sheet.iter_rows(), start[0], None)
+            head = list(islice(rows, scan_rows))
+            columns = _encode(head, rows, min(width, max_columns)) if whole else None
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - calamine reports Rust panics as BaseException
             return {"error": _failure(exc), "sheet": meta.name}
-        if not rows:
+        if not head:
             continue
         if width > max_columns:
-            rows = [row[:max_columns] for row in rows]
-        _share_repeated_text(rows)
+            head = [row[:max_columns] for row in head]
         sheets.append({
             "name": meta.name, "index": index,
             "visible": meta.visible is SheetVisibleEnum.Visible,
             "top": start[0], "left": start[1], "height": height, "width": width,
-            "complete": whole, "rows": rows,
+            "complete": whole, "rows": head, "columns": columns,
         })
-        del sheet
+        del sheet, rows
     return {"sheets": sheets}
 
 
-def _share_repeated_text(rows: list[Any]) -> None:
-    """One object per distinct text: stages, business units and blanks repeat on every row, and
-    pickle sends an object it has already sent as a reference, so the parent holds each once."""
-    seen: dict[str, str] = {}
-    for row in rows:
-        for j, value in enumerate(row):
-            if type(value) is str:
-                row[j] = seen.setdefault(value, value)
+class _Plain:
+    """The rest of a column whose values hardly repeat (names, notes, free text): each row is
+    its own distinct value, appended to flat buffers, so no Python object outlives its batch."""
+
+    def __init__(self, position: int) -> None:
+        self.position = position          # distinct values before this part (the dict's)
+        self.text = bytearray()
+        self.ends = array("q")
+        self.rows = array("i")
+        self.other_at = array("i")
+        self.others: list[Any] = []
+
+    def add(self, cells: tuple[Any, ...], row: int) -> None:
+        if set(map(type, cells)) <= {str}:
+            encoded = list(map(str.encode, cells))
+            self.ends.extend(islice(accumulate(map(len, encoded), initial=len(self.text)), 1, None))
+            self.text += b"".join(encoded)
+        else:
+            for cell in cells:
+                if cell.__class__ is str:
+                    self.text += cell.encode()
+                    self.ends.append(len(self.text))
+                else:
+                    self.other_at.append(self.position + len(self.ends) + len(self.others))
+                    self.others.append(cell)
+        self.rows.extend(range(row, row + len(cells)))
+
+
+def _encode(head: list[list[Any]], rest: Any, width: int) -> list[dict[str, object]]:
+    """Every column of the sheet, dictionary-encoded (see the module's docstring)."""
+    seen: list[dict[Any, int]] = [{} for _ in range(width)]
+    firsts = [array("i") for _ in range(width)]
+    plain: list[_Plain | None] = [None] * width
+    batch, row = head, 0
+    while batch:
+        for j, cells in enumerate(zip(*batch, strict=False)):
+            if j >= width:
+                break
+            tail = plain[j]
+            if tail is not None:
+                tail.add(cells, row)
+                firsts[j].extend(range(row, row + len(cells)))
+                continue
+            if bool in set(map(type, cells)):
+                # True == 1.0 as a dict key: a boolean cell must not share a number's entry.
+                cells = tuple((bool, v) if v.__class__ is bool else v for v in cells)
+            firsts[j].extend(map(seen[j].setdefault, cells, count(row)))
+            read = row + len(cells)
+            if read >= PLAIN_AFTER_ROWS and len(seen[j]) > read * PLAIN_SHARE:
+                plain[j] = _Plain(len(seen[j]))
+        row += len(batch)
+        batch = list(islice(rest, BATCH_ROWS))
+    return [_distinct(index, first, tail) for index, first, tail in zip(seen, firsts, plain, strict=True)]
+
+
+def _distinct(index: dict[Any, int], first: array, tail: _Plain | None) -> dict[str, object]:
+    keys = list(index)
+    texts: list[str] = []
+    other_at = array("i")
+    others: list[Any] = []
+    if set(map(type, keys)) <= {str}:
+        texts = keys
+    else:
+        for position, key in enumerate(keys):
+            if key.__class__ is str:
+                texts.append(key)
+            else:
+                other_at.append(position)
+                others.append(key[1] if key.__class__ is tuple else key)
+    encoded = list(map(str.encode, texts))
+    ends = array("q", accumulate(map(len, encoded)))
+    text = b"".join(encoded)
+    rows = array("i", index.values())
+    if tail is not None:
+        ends.extend(map(len(text).__add__, tail.ends))
+        text += tail.text
+        rows += tail.rows
+        other_at += tail.other_at
+        others += tail.others
+    return {
+        "first": first.tobytes(), "rows": rows.tobytes(), "text": bytes(text),
+        "ends": ends.tobytes(), "other_at": other_at.tobytes(), "others": others,
+    }
 
 
 def main(argv: list[str]) -> int:

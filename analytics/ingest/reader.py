@@ -8,6 +8,10 @@ allocation fails) or allocate gigabytes, which no `except` can catch. So `open_w
 in a child process (analytics/ingest/read_child.py) limited in address space and CPU time, and
 gets back plain values: a crash, a runaway allocation or a timeout ends the child only and
 becomes a refusal ("this workbook could not be read safely: ..."). The server and the CLI stay up.
+
+The child sends each sheet's first rows as values (to find the header in) and every column
+dictionary-encoded as flat buffers (read_child.py), so the parent never holds a Python object
+per cell: a column below the header is an int array of codes plus its distinct values.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +38,55 @@ _CHILD = Path(__file__).with_name("read_child.py")
 
 
 @dataclass(frozen=True)
+class EncodedColumn:
+    """One sheet column as the child sent it (all rows from the sheet's first used row)."""
+
+    first: bytes            # int32 per row: the row where this row's value first appears
+    rows: bytes             # int32 per distinct value: that first row (ascending)
+    text: bytes             # the text distinct values, UTF-8, one after the other
+    ends: bytes             # int64 per text distinct value: where it ends in `text`
+    other_at: bytes         # int32: positions (among the distinct values) of non-text values
+    others: tuple[object, ...]  # those values: float, int, bool, date, datetime, time, timedelta
+
+
+@dataclass(frozen=True)
+class BodyColumn:
+    """The cells of one column below the header: cell i is distinct value codes[i].
+
+    The distinct values are those the body uses, in order of first appearance; the text ones
+    are `text[text_index[k]]` of the column's text buffer, the others `others` in order.
+    """
+
+    codes: np.ndarray       # int32 per body row
+    is_text: np.ndarray     # bool per distinct value
+    text_index: np.ndarray  # int64 per text distinct value: its index in the column's texts
+    text: bytes
+    ends: np.ndarray        # int64 per text of the column: its end in `text`
+    others: np.ndarray      # object: the non-text distinct values, in order
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
+    first = np.frombuffer(column.first, dtype=np.int32)[start:]
+    used, codes = np.unique(first, return_inverse=True)
+    position = np.searchsorted(np.frombuffer(column.rows, dtype=np.int32), used)
+    count = len(column.rows) // 4
+    is_other = np.zeros(count, dtype=bool)
+    is_other[np.frombuffer(column.other_at, dtype=np.int32)] = True
+    text_rank = np.cumsum(~is_other) - 1
+    other_rank = np.cumsum(is_other) - 1
+    is_text = ~is_other[position]
+    others = np.empty(int((~is_text).sum()), dtype=object)
+    if others.size:
+        others[:] = [column.others[k] for k in other_rank[position[~is_text]]]
+    return BodyColumn(codes.astype(np.int32).reshape(-1), is_text,
+                      text_rank[position[is_text]].astype(np.int64), column.text,
+                      np.frombuffer(column.ends, dtype=np.int64), others)
+
+
+@dataclass(frozen=True)
 class SheetHead:
     """A sheet's first rows, where its header row is looked for."""
 
@@ -43,8 +97,8 @@ class SheetHead:
     left: int                     # 0-based sheet column of rows[i][0]
     height: int                   # rows from `top` to the last used row
     rows: list[list[object]]
-    #: Every row of the sheet (None when the sheet is beyond the limits and was not read whole).
-    cells: list[list[object]] | None = field(default=None, repr=False, compare=False)
+    #: Every column of the sheet (None when the sheet is beyond the limits and was not read whole).
+    columns: tuple[EncodedColumn, ...] | None = field(default=None, repr=False, compare=False)
     width: int = 0                # columns from `left` to the last used column
 
     def excel_row(self, offset: int) -> int:
@@ -96,9 +150,10 @@ class _PlainValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
+def _run_child(data: bytes, limits: Limits, meanwhile: Callable[[], object] | None = None,
+               ) -> dict[str, object]:
     """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
-    and the cells at once)."""
+    and the cells at once). `meanwhile` runs here while the child parses."""
     command = [
         sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
         str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
@@ -124,6 +179,8 @@ def _run_child(data: bytes, limits: Limits) -> dict[str, object]:
                 child.stdin.close()
             except BrokenPipeError:
                 pass
+            if meanwhile is not None:
+                meanwhile()
             try:
                 answer = _PlainValues(child.stdout).load()
             except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
@@ -160,9 +217,11 @@ def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
     return f"the spreadsheet reader failed (exit status {code})"
 
 
-def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
-    """The workbook's worksheets, parsed in a resource-limited child process."""
-    answer = _run_child(data, limits)
+def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                  meanwhile: Callable[[], object] | None = None) -> ParsedWorkbook:
+    """The workbook's worksheets, parsed in a resource-limited child process; `meanwhile` (work
+    that needs no parsed cells, e.g. the typed-error scan) runs in this process alongside."""
+    answer = _run_child(data, limits, meanwhile)
     if "error" in answer:
         sheet = answer.get("sheet")
         named = sheet if isinstance(sheet, str) else None
@@ -181,10 +240,20 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkboo
             name=str(s["name"]), index=int(s["index"]), visible=bool(s["visible"]),
             top=int(s["top"]), left=int(s["left"]), height=int(s["height"]),
             rows=s["rows"][:HEADER_SCAN_ROWS],
-            cells=s["rows"] if s["complete"] else None, width=int(s["width"]),
+            columns=_columns(s["columns"]) if s["complete"] else None, width=int(s["width"]),
         )
         for s in sheets
     ))
+
+
+def _columns(sent: object) -> tuple[EncodedColumn, ...]:
+    if not isinstance(sent, list):
+        raise _unsafe("the reader returned no usable answer")
+    return tuple(
+        EncodedColumn(bytes(c["first"]), bytes(c["rows"]), bytes(c["text"]), bytes(c["ends"]),
+                      bytes(c["other_at"]), tuple(c["others"]))
+        for c in sent
+    )
 
 
 def sheet_heads(workbook: ParsedWorkbook) -> list[SheetHead]:
@@ -192,8 +261,9 @@ def sheet_heads(workbook: ParsedWorkbook) -> list[SheetHead]:
     return list(workbook.sheets)
 
 
-def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray:
-    """The cells below the header row as a 2-D object array (rows x columns of the head)."""
+def read_body(head: SheetHead, header_offset: int, limits: Limits) -> list[BodyColumn]:
+    """The cells below the header row, column by column (index 0 is the head's `left`);
+    [] when there are no rows below the header."""
     body_rows = head.height - header_offset - 1
     if body_rows > limits.max_rows:
         first_over = head.excel_row(header_offset + 1 + limits.max_rows)
@@ -211,10 +281,9 @@ def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray
             f"({column_letter(head.left + limits.max_columns - 1)}) in Excel, save and retry",
             sheet=head.name,
         )
-    width = len(head.rows[0]) if head.rows else 0
     if body_rows <= 0:
-        return np.empty((0, width), dtype=object)
-    if head.cells is None:
+        return []
+    if head.columns is None:
         raise _refuse(
             "too_many_cells",
             f"the workbook's sheets hold more than {limits.max_workbook_cells:,} cells "
@@ -222,7 +291,4 @@ def read_body(head: SheetHead, header_offset: int, limits: Limits) -> np.ndarray
             "sheets and the unused columns in Excel, save and retry",
             sheet=head.name,
         )
-    body = head.cells[header_offset + 1:]
-    grid = np.empty((len(body), width), dtype=object)
-    grid[:] = body
-    return grid
+    return [_body_column(column, header_offset + 1) for column in head.columns]

@@ -7,15 +7,20 @@ regular expressions below are the whole grammar of what is accepted.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from analytics.domain import EXCEL_ERRORS, PLACEHOLDERS
+from analytics.domain import EXCEL_ERRORS, PLACEHOLDERS, id_key
+from analytics.ingest.reader import BodyColumn
 from analytics.ingest.values import CURRENCY_MARKS, Parsed, cell_text
 from analytics.problems import Severity
 
@@ -53,13 +58,43 @@ def _is_placeholder(strings: pa.Array) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Distinct:
-    """The distinct cells of a column: as read, as text (Excel's display) and as Arrow text."""
+    """The distinct cells of a column: as Arrow text (Excel's display) and, for the cells that
+    were not text (numbers, dates, booleans), as read.
 
-    values: np.ndarray          # object: str, float, bool, date, datetime, ...
-    texts: np.ndarray           # object: cell_text of each value
+    `values` and `texts` (one Python object per distinct value) are made only when asked for:
+    the fields read per distinct value (stage, readiness, ...) have a handful, and the columns
+    with a distinct value per row (names, notes, extra columns) are handled in Arrow only.
+    """
+
     arrow: pa.Array             # the texts as an Arrow string array
     is_text: np.ndarray         # bool: the cell held text (not a number, date or boolean)
-    clean: pa.Array             # the texts with every Unicode space as a plain space
+    others: np.ndarray          # object: the values where ~is_text, in order
+
+    @cached_property
+    def clean(self) -> pa.Array:
+        """The texts with every Unicode space as a plain space (ASCII text has none: as is)."""
+        if len(self.arrow) == 0 or pc.all(pc.string_is_ascii(self.arrow)).as_py():
+            return self.arrow
+        return unicode_spaces(self.arrow)
+
+    @cached_property
+    def texts(self) -> np.ndarray:
+        """object: cell_text of each value."""
+        found: np.ndarray = self.arrow.to_numpy(zero_copy_only=False)
+        return found
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """object: str, float, bool, date, datetime, ... as read."""
+        values = self.texts.copy()
+        values[~self.is_text] = self.others
+        return values
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    def text(self, index: int) -> str:
+        return str(self.arrow[index].as_py())
 
     def excel_errors(self) -> np.ndarray:
         """Per distinct value: an Excel error value written as text (#N/A, #REF!, ...)."""
@@ -78,6 +113,10 @@ class Distinct:
         where = np.flatnonzero(self.is_text)
         return where, self.clean.take(pa.array(where))
 
+    def non_text(self) -> Iterator[tuple[int, object]]:
+        """(index, value) of the values that were not text cells."""
+        return zip(np.flatnonzero(~self.is_text).tolist(), self.others, strict=True)
+
 
 def distinct(values: np.ndarray) -> Distinct:
     """Distinct cells (no None/NaN: an absent cell is "") with their text forms."""
@@ -88,8 +127,30 @@ def distinct(values: np.ndarray) -> Distinct:
     texts = values.copy()
     if not is_text.all():
         texts[~is_text] = _texts(values[~is_text])
-    arrow = pa.array(texts, type=pa.string())
-    return Distinct(values, texts, arrow, is_text, unicode_spaces(arrow))
+    return Distinct(pa.array(texts, type=pa.string()), is_text, values[~is_text])
+
+
+def distinct_encoded(column: BodyColumn) -> Distinct:
+    """The distinct cells of a column as the reader decoded them, without a Python object per
+    text value: the text buffer becomes an Arrow array as it is."""
+    offsets = np.concatenate([[0], column.ends]).astype(np.int32)
+    every_text = pa.StringArray.from_buffers(
+        len(column.ends), pa.py_buffer(offsets), pa.py_buffer(column.text))
+    index = column.text_index
+    if len(index) and index[-1] - index[0] + 1 == len(index) and bool((np.diff(index) == 1).all()):
+        # Every text value of a run of rows once, in order (a column of distinct names or
+        # notes): a view of the buffer, not a copy.
+        texts = every_text.slice(int(index[0]), len(index))
+    else:
+        texts = every_text.take(pa.array(index))
+    if column.is_text.all():
+        return Distinct(texts, column.is_text, column.others)
+    other_texts = pa.array(_texts(column.others), type=pa.string())
+    order = np.empty(len(column.is_text), dtype=np.int64)
+    order[column.is_text] = np.arange(len(texts))
+    order[~column.is_text] = len(texts) + np.arange(len(other_texts))
+    combined = pa.concat_arrays([texts, other_texts])
+    return Distinct(combined.take(pa.array(order)), column.is_text, column.others)
 
 
 #: Non-breaking, thin, ideographic and zero-width spaces (METRICS.md section 1: all are spaces).
@@ -123,14 +184,35 @@ def text_values(cells: Distinct) -> pa.Array:
     return pc.if_else(pa.array(_is_placeholder(cells.clean)), None, trimmed)
 
 
-def id_values(cells: Distinct) -> UniqueValues:
-    values = text_values(cells)
+@dataclass(frozen=True)
+class IdValues:
+    """Per distinct value: the ID (trimmed; null for an empty one), a code standing for its
+    comparison key (domain.id_key: equal codes, equal keys; -1 for none) and the failures."""
+
+    ids: pa.Array
+    keys: np.ndarray
+    failures: dict[int, Parsed]
+
+
+#: What str.split() splits ASCII text on (domain.id_key folds these runs to one space).
+_ASCII_SPACES = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+
+
+def id_values(cells: Distinct) -> IdValues:
+    ids = text_values(cells)
     empty = _fail(
         "empty_id", "the initiative ID is empty; every row needs a unique ID (the tracker's key)"
     )
-    missing = values.is_null().to_numpy(zero_copy_only=False)
-    return UniqueValues(values.to_numpy(zero_copy_only=False),
-                        {int(i): empty for i in np.flatnonzero(missing)})
+    missing = ids.is_null().to_numpy(zero_copy_only=False)
+    failures = {int(i): empty for i in np.flatnonzero(missing)}
+    if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
+        # ASCII IDs: id_key is folding whitespace runs and case, done here in Arrow.
+        folded = pc.utf8_trim(pc.replace_substring_regex(ids, _ASCII_SPACES, " "), " ")
+        keys = pc.fill_null(pc.dictionary_encode(pc.utf8_lower(folded)).indices, -1)
+        return IdValues(ids, keys.to_numpy(zero_copy_only=False), failures)
+    spelled = np.array([id_key(v) if isinstance(v, str) else None for v in ids.to_pylist()],
+                       dtype=object)
+    return IdValues(ids, pd.factorize(spelled)[0], failures)
 
 
 # --- money ----------------------------------------------------------------------------------------
@@ -174,14 +256,13 @@ def _lookup(keys: pa.Array, table: pa.Array, results: np.ndarray, missing: objec
 
 
 def money_values(cells: Distinct) -> MoneyValues:
-    n = len(cells.values)
+    n = len(cells)
     amounts = np.full(n, np.nan)
     currencies = np.full(n, None, dtype=object)
     failures: dict[int, Parsed] = {}
     plain = np.ones(n, dtype=bool)
-    for i in np.flatnonzero(~cells.is_text):
-        cell = cells.values[i]
-        if type(cell) in (float, int) and np.isfinite(cell):
+    for i, cell in cells.non_text():
+        if isinstance(cell, (float, int)) and not isinstance(cell, bool) and math.isfinite(cell):
             amounts[i] = cell
         else:
             failures[int(i)] = _fail("bad_money", f"this is not an amount; {MONEY_HINT}")
@@ -296,11 +377,10 @@ def _pick(*candidates: np.ndarray) -> np.ndarray:
 
 
 def date_values(cells: Distinct) -> DateValues:
-    n = len(cells.values)
+    n = len(cells)
     days = np.full(n, np.datetime64("NaT", "D"))
     failures: dict[int, Parsed] = {}
-    for i in np.flatnonzero(~cells.is_text):
-        cell = cells.values[i]
+    for i, cell in cells.non_text():
         if isinstance(cell, datetime):
             cell = cell.date()
         if isinstance(cell, date):
