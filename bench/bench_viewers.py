@@ -15,19 +15,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.support.server import serve  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,48 +40,11 @@ _READY = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _cpu_seconds(pid: int) -> float:
     """utime + stime + cutime + cstime of a process, in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
     return ticks / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def serve(script: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"streamlit did not start for {script}")
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def measure(url: str, pid: int, sessions: int, rounds: int) -> tuple[float, float]:
@@ -143,11 +103,12 @@ def main() -> None:
         raise SystemExit(f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)")
 
     db = sample_database(args.months)
-    env = {"PORTFOLIO_DB": str(db), "PORTFOLIO_LOAD_SAMPLE": "0"}
-    with serve(ROOT / "bench" / "bare_page.py", env) as (url, pid):
-        bare_cpu, bare_ready = measure(url, pid, args.sessions, args.rounds)
-    with serve(ROOT / "app.py", env) as (url, pid):
-        app_cpu, app_ready = measure(url, pid, args.sessions, args.rounds)
+    env = {"PORTFOLIO_LOAD_SAMPLE": "0"}
+    log = db.parent / "streamlit.log"
+    with serve(ROOT / "bench" / "bare_page.py", db, log, **env) as bare:
+        bare_cpu, bare_ready = measure(bare.url, bare.pid, args.sessions, args.rounds)
+    with serve(ROOT / "app.py", db, log, **env) as app:
+        app_cpu, app_ready = measure(app.url, app.pid, args.sessions, args.rounds)
 
     print(f"{args.sessions} sessions at once, {args.months} months loaded, median of {args.rounds} rounds")
     print(f"{'':28} {'bare page':>10} {'Overview':>10} {'ratio':>7}  verdict (<= {TARGET_RATIO}x)")

@@ -4,13 +4,7 @@ and saves a screenshot of each under tests/artifacts/ (kept by CI for people to 
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +15,7 @@ import pytest
 from analytics.charts.theme import NARROWEST_WIDTH
 from dashboard.registry import PAGES as REGISTRY
 from tests.support.environment import CHROMIUM, ROOT, require_chromium
+from tests.support.server import serve
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 #: A portfolio beside the sample: the sample's initiatives spread over 12 business units whose
@@ -100,38 +89,9 @@ def _serve(db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     require_chromium()
     db = tmp_path_factory.mktemp("browser") / "portfolio.duckdb"
     shutil.copyfile(db_master, db)
-    port = _free_port()
-    env = {**os.environ, "PORTFOLIO_DB": str(db)}
-    # Open for the server's whole life; closed in the finally below.
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    with serve(ROOT / "app.py", db, log) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,7 @@ AppTest (what each element is given) and in a real browser (what is drawn)."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 import zipfile
@@ -26,6 +21,7 @@ from analytics.ingest import import_file
 from analytics.provenance import ChartContext
 from analytics.text import escape_markdown
 from tests.conftest import CHROMIUM, ROOT, require_chromium
+from tests.support.server import serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINK_BU = '<a href="https://evil.example/phish">Finance</a>'
@@ -107,49 +103,16 @@ def test_the_sheet_tile_and_filter_caption_render_as_text(
 # --- In the browser ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def payload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
     folder = tmp_path_factory.mktemp("payload")
     db = folder / "portfolio.duckdb"
     import_file(payload_workbook(), db=db, as_of="2025-03", file_name="portfolio-2025-03.xlsx")
-    port = _free_port()
-    env = {**os.environ, "PORTFOLIO_DB": str(db), "PORTFOLIO_LOAD_SAMPLE": "0"}
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 -- open while the server runs
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError(f"streamlit did not start: {(folder / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
+        with serve(ROOT / "app.py", db, folder / "streamlit.log", PORTFOLIO_LOAD_SAMPLE="0") as running:
+            yield running.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
