@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from analytics import store  # noqa: E402
 from analytics.boardpack import build_deck, chart_slides, charts_zip, pack_data  # noqa: E402
 from analytics.charts import figure_png  # noqa: E402
-from analytics.charts.export import find_chromium  # noqa: E402
+from analytics.charts.images import find_chromium  # noqa: E402
 from analytics.provenance import ChartContext  # noqa: E402
 
 TARGET_SECONDS = 15.0

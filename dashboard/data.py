@@ -457,6 +457,6 @@ def page_slides(scope: ReportScope, charts: tuple[Chart, ...]) -> bytes:
 
 def can_draw_pictures() -> bool:
     """Whether this machine has the Chromium that draws charts as pictures."""
-    from analytics.charts.export import find_chromium
+    from analytics.charts.images import find_chromium
 
     return find_chromium() is not None

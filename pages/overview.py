@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.boardpack import PPTX_MIME, ZIP_MIME, deck_file_name, zip_file_name
 from analytics.charts import catalog
-from analytics.charts.export import INSTALL_HINT
+from analytics.charts.images import INSTALL_HINT
 from analytics.kpis import decision_kpis, kpis
 from analytics.metrics import Report
 from analytics.provenance import ChartContext

@@ -32,7 +32,7 @@ from analytics.boardpack.content import _pareto_order
 from analytics.boardpack.deck import CHART_SHAPE_PREFIX, FOOTER_SHAPE, SAMPLE_SHAPE, picture_figure
 from analytics.charts import catalog
 from analytics.charts.common import cause_label
-from analytics.charts.export import ChromiumMissing
+from analytics.charts.images import ChromiumMissing
 from analytics.charts.theme import (
     CAUSE_COLORS,
     EXPORT_HEIGHT,

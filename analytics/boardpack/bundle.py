@@ -7,7 +7,7 @@ import zipfile
 from analytics.boardpack.content import PackData
 from analytics.boardpack.deck import chart_slides
 from analytics.boardpack.render import render_pngs
-from analytics.charts.export import ChartExportFailed, png_file_name
+from analytics.charts.images import ChartExportFailed, png_file_name
 from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
 from analytics.provenance import ChartContext
 

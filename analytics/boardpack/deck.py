@@ -27,7 +27,7 @@ from analytics.boardpack.content import ChartSlide, PackData, count, money, pct
 from analytics.boardpack.decisions import add_decisions_table, decisions_slide, evidence_slide
 from analytics.boardpack.native import add_native_chart, rgb
 from analytics.boardpack.render import DECK_LAYOUT, DECK_SCALE, Picture, render_pngs
-from analytics.charts.export import INSTALL_HINT, ChartExportFailed, ChromiumMissing
+from analytics.charts.images import INSTALL_HINT, ChartExportFailed, ChromiumMissing
 from analytics.charts.theme import (
     BACKGROUND,
     BETTER,

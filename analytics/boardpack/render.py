@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from analytics.charts import export
-from analytics.charts.export import INSTALL_HINT, ChartExportFailed, ChromiumMissing
+from analytics.charts import images
+from analytics.charts.images import INSTALL_HINT, ChartExportFailed, ChromiumMissing
 from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
 
 #: Layout size of a deck picture, in px: half the export geometry, rendered at twice the scale,
@@ -53,7 +53,7 @@ def render_pngs(
     """
     if not figures:
         return {}
-    browser = export.find_chromium()
+    browser = images.find_chromium()
     if browser is None:
         raise chromium_missing(list(figures))
     width, height = layout

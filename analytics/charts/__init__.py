@@ -7,16 +7,16 @@ filters and source in the footer, and puts a key in every clickable point's `cus
 from __future__ import annotations
 
 from analytics.charts.cohorts import cohort_chart
-from analytics.charts.export import (
-    ChartExportFailed,
-    ChromiumMissing,
-    figure_png,
-    png_file_name,
-)
 from analytics.charts.funnel import (
     funnel_chart,
     stage_conversion_chart,
     stage_mix_chart,
+)
+from analytics.charts.images import (
+    ChartExportFailed,
+    ChromiumMissing,
+    figure_png,
+    png_file_name,
 )
 from analytics.charts.initiative import stage_timeline_chart
 from analytics.charts.stalls import cause_heatmap_chart, cause_pareto_chart

@@ -9,7 +9,7 @@ from types import MappingProxyType
 import pytest
 
 from analytics import charts
-from analytics.charts.export import INSTALL_HINT, ChromiumMissing, figure_png, png_file_name
+from analytics.charts.images import INSTALL_HINT, ChromiumMissing, figure_png, png_file_name
 from analytics.charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH
 from analytics.domain import ALL_STAGES, Stage
 from analytics.metrics.types import FunnelResult
