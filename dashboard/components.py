@@ -292,6 +292,7 @@ def chart_styles() -> None:
     rather than clip a title. Style only: it takes no room on the page."""
     from analytics.charts.theme import NARROWEST_WIDTH
 
+    # A constant style rule: no workbook or URL text ever reaches st.html.
     st.html(f"<style>[data-testid='stPlotlyChart'] {{ min-width: {NARROWEST_WIDTH}px; }}</style>")
 
 
