@@ -7,14 +7,12 @@ table (origin, outcome, days per initiative) plus each initiative's rule fields 
 """
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
-from analytics.metrics.history import (
-    PILOT_RANK,
-    PRODUCTION_RANK,
-    resolved_stage_codes,
-)
+from analytics.metrics.history import Facts
 from analytics.metrics.stalls import CAUSE_KEYS, rule_flags
 from analytics.metrics.survival import OUTCOME_CODES, PRODUCTION, aalen_johansen
 from analytics.metrics.types import (
@@ -29,30 +27,12 @@ from analytics.metrics.types import (
 EVIDENCE_COLUMNS: tuple[str, ...] = ("cause", "group", "n", "reached_production", "p_production_12m", "too_few")
 
 
-def first_rows_at_pilot(history: pd.DataFrame) -> pd.DataFrame:
-    """Per initiative, its first row whose resolved stage is pilot or above (scaling,
-    production); when no row is, its latest row. `history`: stored rows up to M, any order."""
-    if history.empty:
-        return history.iloc[0:0]
-    ids, _ = pd.factorize(history["initiative_id"])
-    stamps = history["as_of"].to_numpy().astype("datetime64[M]")
-    same = ids[1:] == ids[:-1]
-    if (np.diff(ids) >= 0).all() and (stamps[1:][same] > stamps[:-1][same]).all():
-        frame = history.reset_index(drop=True)      # the loaders' order already
-    else:
-        order = np.lexsort((stamps, ids))
-        frame = history.iloc[order].reset_index(drop=True)
-        ids = ids[order]
-    group_first = np.ones(len(frame), dtype=bool)
-    group_first[1:] = ids[1:] != ids[:-1]
-    code = resolved_stage_codes(frame, group_first)
-    at_pilot = (code >= PILOT_RANK) & (code <= PRODUCTION_RANK)
-    starts = np.flatnonzero(group_first)
-    ends = np.append(starts[1:], len(frame)) - 1
-    positions = np.arange(len(frame))
-    first = np.minimum.reduceat(np.where(at_pilot, positions, len(frame)), starts)
-    chosen = np.where(first < len(frame), first, ends)
-    return frame.iloc[chosen].reset_index(drop=True)
+def first_rows_at_pilot(found: Facts, month: date) -> pd.DataFrame:
+    """Per initiative in `month`, its first row whose resolved stage is pilot or above (scaling,
+    production); when no row is, its row of `month`. `found`: the facts of the rows up to
+    `month`, keeping that month (the rows are `found.frame`'s, in its columns)."""
+    chosen = found.first_pilot_at[found.month == np.datetime64(month, "M")]
+    return found.frame.iloc[chosen].reset_index(drop=True)
 
 
 def evidence(subjects: pd.DataFrame, first_rows: pd.DataFrame) -> Evidence:

@@ -52,9 +52,40 @@ TEXT_COLUMNS: tuple[str, ...] = (
 )
 
 
+def as_months(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Dates as datetime64[M]. numpy's own month conversion does calendar arithmetic per element
+    (15 ms for 600k rows); a history spans few days, so a per-day lookup table costs a tenth."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    days = array.astype(_DAY)
+    if days.size == 0 or np.isnat(days).any():
+        return days.astype("datetime64[M]")
+    numbers = days.view(np.int64)
+    low, high = int(numbers.min()), int(numbers.max())
+    if high - low > _LOOKUP_DAYS:
+        return days.astype("datetime64[M]")
+    table = np.arange(low, high + 1, dtype=np.int64).astype(_DAY).astype("datetime64[M]")
+    return table[numbers - low]
+
+
+#: The widest span of days `as_months` converts by lookup table (about 270 years).
+_LOOKUP_DAYS = 100_000
+
+
+def last_days(months: np.ndarray) -> np.ndarray:
+    """The last day (datetime64[D]) of each month of `months` (datetime64[M], no NaT), by a
+    lookup table over the months spanned, for the same reason as `as_months`."""
+    if months.size == 0:
+        return np.zeros(0, dtype=_DAY)
+    numbers = months.astype("datetime64[M]").view(np.int64)
+    low, high = int(numbers.min()), int(numbers.max())
+    table = (np.arange(low + 1, high + 2, dtype=np.int64).astype("datetime64[M]").astype(_DAY)
+             - np.timedelta64(1, "D"))
+    return table[numbers - low]
+
+
 def snapshot_months(rows: pd.DataFrame) -> np.ndarray:
     """The distinct snapshot months in `rows`, ascending, as datetime64[M]."""
-    return np.unique(rows["as_of"].to_numpy().astype("datetime64[M]"))
+    return np.unique(as_months(rows["as_of"]))
 
 
 def _days(series: pd.Series) -> np.ndarray:
@@ -84,10 +115,16 @@ class _Groups:
 def _ffill_index(valid: np.ndarray, groups: _Groups, at: np.ndarray | None = None) -> np.ndarray:
     """Per row (of `at` when given): the position of the latest row at or before it in its
     group where `valid`, else -1."""
-    latest = np.maximum.accumulate(np.where(valid, groups.positions, -1))
-    own_start = groups.own_start
-    if at is not None:
-        latest, own_start = latest[at], own_start[at]
+    if at is None:
+        latest = np.maximum.accumulate(np.where(valid, groups.positions, -1))
+        own_start = groups.own_start
+    else:
+        # A few kept rows of a long history: a binary search among the valid positions costs
+        # less than a running maximum over every row.
+        hits = np.flatnonzero(valid)
+        found = np.searchsorted(hits, at, side="right") - 1
+        latest = np.where(found >= 0, hits[np.maximum(found, 0)] if hits.size else -1, -1)
+        own_start = groups.own_start[at]
     return np.where(latest >= own_start, latest, -1)
 
 
@@ -182,16 +219,6 @@ class _Positions:
     run_start: np.ndarray
 
 
-def resolved_stage_codes(frame: pd.DataFrame, group_first: np.ndarray) -> np.ndarray:
-    """Section 2's resolved stage code of each row of `frame`, whose rows are sorted by
-    initiative then month with `group_first` marking each initiative's first row."""
-    as_of = frame["as_of"].to_numpy().astype("datetime64[M]")
-    month_end_all = (as_of + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-    pilot_start = frame["pilot_start"].to_numpy().astype("datetime64[D]")
-    return resolve_stages(stage_codes(frame["stage"]), pilot_start <= month_end_all,
-                          _Groups.of(group_first))
-
-
 def _positions(ids: np.ndarray, stage_code: np.ndarray, month: np.ndarray, pilot_start: np.ndarray,
                production_date: np.ndarray, stage_entered: np.ndarray, month_end_all: np.ndarray,
                months: np.ndarray | None, at: np.ndarray) -> _Positions:
@@ -254,13 +281,16 @@ class Facts:
     stage_since: np.ndarray
     stage_since_source: np.ndarray
     days_in_stage: np.ndarray
+    #: Per kept row: the position in `frame` of its initiative's first row at pilot or above up
+    #: to that row (section 7's "first row at pilot"), else of the row itself.
+    first_pilot_at: np.ndarray
 
 
 def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
           keep: Collection[date] | None = None) -> Facts:
     """The section 2-5 facts of each row (of the `keep` months when given); see `prepare`."""
     ids = pd.factorize(rows["initiative_id"])[0]
-    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    stamps = as_months(rows["as_of"])
     order = _initiative_order(ids, stamps)
 
     def ordered(values: np.ndarray) -> np.ndarray:
@@ -270,7 +300,7 @@ def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
     pilot_start = ordered(_days(rows["pilot_start"]))
     production_date = ordered(_days(rows["production_date"]))
     stage_entered = ordered(_days(rows["stage_entered"]))
-    month_end_all = (month + 1).astype(_DAY) - 1
+    month_end_all = last_days(month)
     at = np.arange(len(rows)) if keep is None else np.flatnonzero(
         np.isin(month, np.array(sorted(keep), dtype="datetime64[M]")))
     pos = _positions(ordered(ids), ordered(stage_codes(rows["stage"])), month, pilot_start,
@@ -309,12 +339,14 @@ def facts(rows: pd.DataFrame, months: np.ndarray | None = None,
         (month_end_all[pos.run_start], FROM_SNAPSHOT),
     )
     days_in_stage = (as_of_date - stage_since).astype("timedelta64[D]").astype(np.int64)
+    first_pilot = np.where(pos.first_pilot_plus >= 0, pos.first_pilot_plus, at)
     return Facts(
         frame=rows, at=at if order is None else order[at], month=month[at], as_of_date=as_of_date,
         code=code, rank=pos.rank,
         highest=highest, origin=origin, origin_source=origin_source, production_at=production_at,
         production_source=production_source, stopped_at=stopped_at, stopped_source=stopped_source,
         stage_since=stage_since, stage_since_source=stage_since_source, days_in_stage=days_in_stage,
+        first_pilot_at=first_pilot if order is None else order[first_pilot],
     )
 
 
@@ -328,7 +360,11 @@ def prepare(rows: pd.DataFrame, months: np.ndarray | None = None,
     `detail`: the full rows of the `keep` months when `rows` holds only the history columns
     (see load.load_report_parts); each kept row takes its other columns from there.
     """
-    found = facts(rows, months, keep)
+    return facts_frame(facts(rows, months, keep), detail)
+
+
+def facts_frame(found: Facts, detail: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`prepare`'s frame from facts already computed (see `prepare` for `detail`)."""
     kept = found.frame.iloc[found.at] if detail is None else _detail_of(found, detail)
     text_facts = {
         "stage": _CODE_STAGE[found.code],
@@ -362,7 +398,7 @@ def _detail_of(found: Facts, detail: pd.DataFrame) -> pd.DataFrame:
     ids = found.frame["initiative_id"].iloc[found.at]
     codes, _ = pd.factorize(pd.concat([ids, detail["initiative_id"]], ignore_index=True))
     month_number = found.month.astype(np.int64)
-    detail_month = detail["as_of"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    detail_month = as_months(detail["as_of"]).astype(np.int64)
     # One integer key per (initiative, month): initiative code, then the month number.
     span = int(max(month_number.max(initial=0), detail_month.max(initial=0))) + 1
     wanted = codes[: ids.size].astype(np.int64) * span + month_number

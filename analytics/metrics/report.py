@@ -17,7 +17,9 @@ from analytics.metrics.forecast import forecast
 from analytics.metrics.funnel import funnel_result
 from analytics.metrics.headline import headline_table, monthly_headlines
 from analytics.metrics.history import (
+    as_months,
     facts,
+    facts_frame,
     month_end,
     month_start,
     prepare,
@@ -79,7 +81,7 @@ def _check_stall_days(stall_days: int) -> None:
 
 def _month_rows(rows: pd.DataFrame, month: date) -> pd.DataFrame:
     """Rows up to `month`; SnapshotMissing (naming the months that exist) when `month` has none."""
-    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    stamps = as_months(rows["as_of"])
     wanted = np.datetime64(month, "M")
     if not (stamps == wanted).any():
         raise missing_month(month, months_in(rows))
@@ -88,7 +90,7 @@ def _month_rows(rows: pd.DataFrame, month: date) -> pd.DataFrame:
 
 
 def _previous_month(rows: pd.DataFrame, month: date) -> date | None:
-    stamps = rows["as_of"].to_numpy().astype("datetime64[M]")
+    stamps = as_months(rows["as_of"])
     earlier = stamps[stamps < np.datetime64(month, "M")]
     return None if earlier.size == 0 else month_start(pd.Timestamp(earlier.max()))
 
@@ -116,9 +118,9 @@ def compute_report(
     `currency` is M's snapshot currency (store.snapshot_currency); money figures carry it.
     """
     month, history, keep = _scope(rows, as_of, stall_days)
-    facts = prepare(history, keep=keep)
-    return replace(_report(facts, month, stall_days, business_unit, solution_type,
-                           first_rows_at_pilot(history)), currency=currency)
+    found = facts(history, keep=keep)
+    return replace(_report(facts_frame(found), month, stall_days, business_unit, solution_type,
+                           first_rows_at_pilot(found, month)), currency=currency)
 
 
 def compute_report_parts(
@@ -134,15 +136,15 @@ def compute_report_parts(
     """compute_report from `load_report_parts`: the history columns of every row up to M, and
     the full rows of M and the month before (the same Report, read with less work)."""
     month, history, keep = _scope(history, as_of, stall_days)
-    facts = prepare(history, keep=keep, detail=detail)
+    found = facts(history, keep=keep)
     # Evidence reads the rule fields of each initiative's first row at pilot or above, which
     # `detail` carries beside the rows of M and the month before (load_report_parts).
-    firsts = first_rows_at_pilot(history).merge(
+    firsts = first_rows_at_pilot(found, month).merge(
         detail[["initiative_id", "as_of", *FIRST_PILOT_COLUMNS]].drop_duplicates(
             ["initiative_id", "as_of"]),
         on=["initiative_id", "as_of"], how="left")
-    return replace(_report(facts, month, stall_days, business_unit, solution_type, firsts),
-                   currency=currency)
+    return replace(_report(facts_frame(found, detail), month, stall_days, business_unit, solution_type,
+                           firsts), currency=currency)
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,

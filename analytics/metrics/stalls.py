@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,10 +49,20 @@ def text(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
+def per_distinct(series: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`compute(series)`, evaluated once per distinct value: text functions run in Python per
+    element, and a portfolio's owners or metrics repeat across thousands of rows."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    return compute(pd.Series(distinct, dtype=series.dtype)).iloc[codes].set_axis(series.index)
+
+
 def is_blank(series: pd.Series) -> pd.Series:
     """Missing or a placeholder (section 1), compared trimmed, lower-cased, spaces folded."""
-    folded = text(series).str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
-    return folded.isna() | folded.isin(PLACEHOLDERS)
+    def blank(values: pd.Series) -> pd.Series:
+        folded = values.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+        return (folded.isna() | folded.isin(PLACEHOLDERS)).astype(bool)
+
+    return per_distinct(text(series), blank)
 
 
 def is_stalled(population: pd.DataFrame, stall_days: int) -> pd.Series:
@@ -63,7 +74,7 @@ def is_stalled(population: pd.DataFrame, stall_days: int) -> pd.Series:
 def _rule_flags(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     owner = text(frame["owner"])
     owner_blank = is_blank(owner)
-    separator = owner.str.extract(OWNER_SEPARATOR, flags=re.IGNORECASE)[0]
+    separator = per_distinct(owner, lambda values: values.str.extract(OWNER_SEPARATOR, flags=re.IGNORECASE)[0])
     readiness = pd.to_numeric(frame["data_readiness"], errors="coerce").astype("Float64")
     solution = text(frame["solution_type"])
     integration = text(frame["integration_status"])
