@@ -7,9 +7,12 @@ backup, check and write exists once.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from analytics import store
 from analytics.backup import make_backup, restore_backup
@@ -65,7 +68,7 @@ def import_with_plan(
     if samples and not replace_sample:
         raise sample_refusal(samples)
     if is_sample:
-        with store.connect(db) as con:
+        with store.connect(db) as con, _facts_refreshed(con, plan.as_of):
             return plan, commit_import(con, plan, replace=replace, imported_by=imported_by,
                                        is_sample=True)
     return plan, commit_plan(db, plan, replace=replace, imported_by=imported_by,
@@ -104,7 +107,7 @@ def commit_plan(
 ) -> ImportResult:
     """Store a plan already read and checked (the Data page's preview), after its backup."""
     backup_before_commit(db, plan, replace=replace)
-    with store.connect(db) as con:
+    with store.connect(db) as con, _facts_refreshed(con, plan.as_of):
         return commit_import(con, plan, replace=replace, imported_by=imported_by,
                              replace_sample=replace_sample)
 
@@ -140,11 +143,32 @@ def delete_month(db: Database, as_of: date, *, by_user: str = "") -> int:
     """Remove one month after a backup; the audit keeps a record. Returns the rows removed."""
     stored_month(db, as_of)
     make_backup(db, "delete")
-    with store.connect(db) as con:
+    with store.connect(db) as con, _facts_refreshed(con, as_of):
         return store.delete_snapshot(con, as_of, by_user=by_user)
 
 
 def restore(db: Database, backup: str | os.PathLike[str]) -> Path | None:
     """Make `backup` the database again, after backing up the current one (returned, so the
     restore can be undone); the audit records the restore."""
-    return restore_backup(db, backup)
+    previous = restore_backup(db, backup)
+    with store.connect(db) as con:
+        _refresh_facts(con, None)
+    return previous
+
+
+@contextmanager
+def _facts_refreshed(con: duckdb.DuckDBPyConnection, month: date | None) -> Iterator[None]:
+    """Around a write that changes `month` (None: any month): afterwards the stored report
+    facts are brought up to date (analytics/metrics/stored.py), for that month and later ones
+    only when they were current before and no sample month goes."""
+    # Imported here: the CLI's import command starts without the metrics package.
+    from analytics.metrics.stored import facts_current
+    since = month if month is not None and facts_current(con) and not sample_months(con) else None
+    yield
+    _refresh_facts(con, since)
+
+
+def _refresh_facts(con: duckdb.DuckDBPyConnection, since: date | None) -> None:
+    from analytics.metrics.stored import facts_current, refresh_facts
+    if not facts_current(con):
+        refresh_facts(con, store.month_start(since) if since is not None else None)

@@ -8,9 +8,9 @@ import sys
 from analytics import formatting, store
 from analytics.cli import options
 from analytics.domain import ALL_STAGES, CAUSE_LABELS
-from analytics.metrics.load import load_report_parts, require_database
-from analytics.metrics.report import compute_report_parts
+from analytics.metrics.load import require_database
 from analytics.metrics.report_json import report_json
+from analytics.metrics.stored import report_from_store
 
 HELP = "Report the portfolio metrics for one as-of month (readable, or --json)."
 
@@ -27,11 +27,10 @@ def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
     require_database(path, scope.as_of)
     with store.connect(path, read_only=True) as con:
-        history, detail = load_report_parts(con, scope.as_of)
-        currency = store.snapshot_currency(con, scope.as_of)
-    report = compute_report_parts(history, detail, scope.as_of, stall_days=scope.stall_days,
-                                  business_unit=scope.business_unit,
-                                  solution_type=scope.solution_type, currency=currency)
+        report = report_from_store(con, scope.as_of, stall_days=scope.stall_days,
+                                   business_unit=scope.business_unit,
+                                   solution_type=scope.solution_type,
+                                   currency=store.snapshot_currency(con, scope.as_of))
     document = report_json(report)
     if args.json:
         json.dump(document, sys.stdout, indent=2, allow_nan=False)

@@ -115,9 +115,11 @@ class _Groups:
 def _ffill_index(valid: np.ndarray, groups: _Groups, at: np.ndarray | None = None) -> np.ndarray:
     """Per row (of `at` when given): the position of the latest row at or before it in its
     group where `valid`, else -1."""
-    if at is None:
+    if at is None or at.size * 8 > valid.size:
         latest = np.maximum.accumulate(np.where(valid, groups.positions, -1))
         own_start = groups.own_start
+        if at is not None:
+            latest, own_start = latest[at], own_start[at]
     else:
         # A few kept rows of a long history: a binary search among the valid positions costs
         # less than a running maximum over every row.

@@ -61,7 +61,7 @@ def months_in(rows: pd.DataFrame) -> list[date]:
     return [date(s.year, s.month, 1) for s in stamps]
 
 
-def _checked(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
+def report_months(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
     """`as_of`'s month and the month before it that has a snapshot (itself when none does);
     SnapshotMissing when `as_of`'s month has none."""
     month = month_start(as_of)
@@ -74,7 +74,7 @@ def _checked(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
 def load_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     """Every row of every snapshot up to `as_of`'s month (the columns of store.read_rows),
     ordered by initiative then month; SnapshotMissing when that month has none."""
-    month, _ = _checked(con, as_of)
+    month, _ = report_months(con, as_of)
     return store.read_rows(con, month, order="initiative")
 
 
@@ -96,7 +96,7 @@ def load_report_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFram
     before it in full; earlier months carry only HISTORY_COLUMNS (the others are missing), so
     do not pass these rows to trend() or to a report for another month. Not ordered: the
     metrics order positions themselves, which costs less than DuckDB sorting 600k text keys."""
-    month, detail_from = _checked(con, as_of)
+    month, detail_from = report_months(con, as_of)
     return store.rows.read_rows_thinned(
         con, month, detail_from, keep=HISTORY_COLUMNS, keep_at_first=FIRST_PILOT_COLUMNS,
         first_stages=PILOT_OR_ABOVE,
@@ -111,7 +111,7 @@ def load_report_parts(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[pd.D
     evidence reads (see FIRST_PILOT_COLUMNS). Neither is ordered. Reading the other columns as
     blanks for every earlier row, as load_report_rows does, costs more than the facts
     themselves on a long history."""
-    month, detail_from = _checked(con, as_of)
+    month, detail_from = report_months(con, as_of)
     return store.rows.read_rows_split(
         con, month, detail_from, history_columns=HISTORY_COLUMNS, first_stages=PILOT_OR_ABOVE,
     )

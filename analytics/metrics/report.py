@@ -17,6 +17,7 @@ from analytics.metrics.forecast import forecast
 from analytics.metrics.funnel import funnel_result
 from analytics.metrics.headline import headline_table, monthly_headlines
 from analytics.metrics.history import (
+    Facts,
     as_months,
     facts,
     facts_frame,
@@ -145,6 +146,25 @@ def compute_report_parts(
         on=["initiative_id", "as_of"], how="left")
     return replace(_report(facts_frame(found, detail), month, stall_days, business_unit, solution_type,
                            firsts), currency=currency)
+
+
+def compute_report_prepared(
+    found: Facts,
+    first_rows: pd.DataFrame,
+    as_of: date,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+    currency: str = DEFAULT_CURRENCY,
+) -> Report:
+    """compute_report from facts already computed for M and the snapshot month before it
+    (stored.report_from_store), with the rule fields of each of M's initiatives' first row at
+    pilot or above (FIRST_PILOT_COLUMNS): the same Report, without reading the history."""
+    _check_stall_days(stall_days)
+    month = month_start(as_of)
+    return replace(_report(facts_frame(found), month, stall_days, business_unit, solution_type,
+                           first_rows), currency=currency)
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,

@@ -66,6 +66,19 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         """CREATE TABLE stage_mappings (
              value_key VARCHAR PRIMARY KEY, value VARCHAR, stage VARCHAR, updated_at TIMESTAMP)""",
     )),
+    # The section 2-5 facts of every stored row, derived after each write so that a report
+    # reads one month's facts instead of recomputing them from the whole history (issue #12).
+    # Derived data only: `report_facts_state` names the data and code version they were
+    # computed for, and a reader that finds another version computes from the rows instead.
+    ("0003_report_facts", (
+        """CREATE TABLE report_facts (
+             as_of DATE, initiative_id VARCHAR, stage_code SMALLINT, "rank" SMALLINT,
+             highest_rank SMALLINT, origin DATE, origin_source SMALLINT, production_at DATE,
+             production_source SMALLINT, stopped_at DATE, stopped_source SMALLINT,
+             stage_since DATE, stage_since_source SMALLINT, days_in_stage INTEGER,
+             first_pilot_as_of DATE)""",
+        """CREATE TABLE report_facts_state (version VARCHAR, written_at TIMESTAMP)""",
+    )),
 )
 
 

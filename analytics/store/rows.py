@@ -116,6 +116,11 @@ def read_rows_thinned(
                   [up_to, detail_from, list(first_stages)])
 
 
+def read_columns(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> pd.DataFrame:
+    """`columns` of every stored row, unordered."""
+    return _frame(con, f"SELECT {_column_list(columns)} FROM initiative_rows", [])
+
+
 def read_rows_split(
     con: duckdb.DuckDBPyConnection,
     up_to: date,

@@ -1,0 +1,156 @@
+"""Report facts kept in the database (migration 0003_report_facts).
+
+Computing the section 2-5 facts means reading every stored row of every month; a report then
+needs only those of its month and the month before. So each write (import, delete, restore)
+computes the facts of every row once, here, and a report reads two months of them. The stored
+facts are a cache: they carry the version of the data (the audit) and of the code that
+computed them, and `report_from_store` computes from the rows whenever either differs, so a
+missed refresh or a changed metric costs time, never a different number.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics import domain, store
+from analytics.formatting import DEFAULT_CURRENCY
+from analytics.ingest import months as months_module
+from analytics.metrics import history, types
+from analytics.metrics.history import Facts, as_months, facts, last_days
+from analytics.metrics.load import (
+    FIRST_PILOT_COLUMNS,
+    HISTORY_COLUMNS,
+    load_report_parts,
+    months_in,
+    report_months,
+)
+from analytics.metrics.report import compute_report_parts, compute_report_prepared
+from analytics.metrics.types import Report
+from analytics.scope import DEFAULT_STALL_DAYS
+from analytics.store.facts import (
+    FACT_FIELDS,
+    FACT_PREFIX,
+    facts_cover_rows_before,
+    facts_version,
+    read_first_pilot_rows,
+    read_rows_with_facts,
+    write_facts,
+)
+
+#: The modules whose code decides the stored facts: editing any of them retires the facts
+#: stored by the old code (see code_version).
+_FACT_SOURCES = (history, domain, types, months_module)
+
+
+@cache
+def code_version() -> str:
+    """A digest of the code that computes the facts."""
+    digest = hashlib.sha256()
+    for module in _FACT_SOURCES:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The version stored facts must carry to be read: this data, this code."""
+    return f"{store.data_version(con)}/{code_version()}"
+
+
+def facts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored facts are those of the data and code as they are now."""
+    return facts_version(con) == current_version(con)
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+    """Compute and store the facts after a write has committed, with the current version.
+
+    `since`: the earliest month the write changed, when the facts were current before it:
+    only the facts of that month and later ones are computed again (a fact looks backward
+    only). Every stored row's facts are computed otherwise, or when the write renamed an
+    initiative in earlier months. Called by every write (analytics/operations.py, the import
+    pipeline)."""
+    if since is not None and not facts_cover_rows_before(con, since):
+        since = None
+    rows = store.rows.read_columns(con, HISTORY_COLUMNS)
+    keep = None if since is None else [month for month in months_in(rows) if month >= since]
+    write_facts(con, stored_frame(facts(rows, keep=keep)), current_version(con), since)
+
+
+def stored_frame(found: Facts) -> pd.DataFrame:
+    """The kept rows' facts as `report_facts` holds them."""
+    frame_months = as_months(found.frame["as_of"])
+    return pd.DataFrame({
+        "as_of": found.month.astype("datetime64[D]"),
+        "initiative_id": found.frame["initiative_id"].iloc[found.at].to_numpy(),
+        "stage_code": found.code,
+        "rank": found.rank,
+        "highest_rank": found.highest,
+        "origin": found.origin,
+        "origin_source": found.origin_source,
+        "production_at": found.production_at,
+        "production_source": found.production_source,
+        "stopped_at": found.stopped_at,
+        "stopped_source": found.stopped_source,
+        "stage_since": found.stage_since,
+        "stage_since_source": found.stage_since_source,
+        "days_in_stage": found.days_in_stage,
+        "first_pilot_as_of": frame_months[found.first_pilot_at].astype("datetime64[D]"),
+    }, columns=["as_of", "initiative_id", *FACT_FIELDS])
+
+
+def _dates(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame[FACT_PREFIX + name].to_numpy().astype("datetime64[D]")
+
+
+def _codes(frame: pd.DataFrame, name: str, dtype: type[np.generic]) -> np.ndarray:
+    return frame[FACT_PREFIX + name].to_numpy().astype(dtype)
+
+
+def facts_read_back(frame: pd.DataFrame) -> Facts:
+    """Facts from `read_rows_with_facts`: the rows' own columns as the frame, every row kept."""
+    month = as_months(frame["as_of"])
+    rows = frame.drop(columns=[FACT_PREFIX + name for name in FACT_FIELDS])
+    at = np.arange(len(frame))
+    return Facts(
+        frame=rows, at=at, month=month, as_of_date=last_days(month),
+        code=_codes(frame, "stage_code", np.int64), rank=_codes(frame, "rank", np.int64),
+        highest=_codes(frame, "highest_rank", np.int64),
+        origin=_dates(frame, "origin"), origin_source=_codes(frame, "origin_source", np.int8),
+        production_at=_dates(frame, "production_at"),
+        production_source=_codes(frame, "production_source", np.int8),
+        stopped_at=_dates(frame, "stopped_at"), stopped_source=_codes(frame, "stopped_source", np.int8),
+        stage_since=_dates(frame, "stage_since"),
+        stage_since_source=_codes(frame, "stage_since_source", np.int8),
+        days_in_stage=_codes(frame, "days_in_stage", np.int64),
+        first_pilot_at=at,
+    )
+
+
+def report_from_store(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    *,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    business_unit: str | None = None,
+    solution_type: str | None = None,
+    currency: str = DEFAULT_CURRENCY,
+) -> Report:
+    """The report for `as_of`'s month, from the stored facts when they are current, else
+    computed from the rows (the same Report either way; SnapshotMissing when M has none)."""
+    if facts_version(con) != current_version(con):
+        history_rows, detail = load_report_parts(con, as_of)
+        return compute_report_parts(history_rows, detail, as_of, stall_days=stall_days,
+                                    business_unit=business_unit, solution_type=solution_type,
+                                    currency=currency)
+    month, before = report_months(con, as_of)
+    rows = read_rows_with_facts(con, sorted({before, month}))
+    firsts = read_first_pilot_rows(con, month, FIRST_PILOT_COLUMNS)
+    return compute_report_prepared(facts_read_back(rows), firsts, month, stall_days=stall_days,
+                                   business_unit=business_unit, solution_type=solution_type,
+                                   currency=currency)

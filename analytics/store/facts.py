@@ -1,0 +1,98 @@
+"""The stored report facts (migration 0003_report_facts): derived from `initiative_rows` by
+analytics/metrics/stored.py after every write, read back for one month's report.
+
+The table is a cache in the database file: its state row names the version it was computed
+for, and readers use it only when that version is current (a failed or skipped refresh
+means slower reports, never different ones).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.store.connection import now
+from analytics.store.rows import ROW_COLUMNS, _column_list, _frame
+
+#: The fact columns of `report_facts`, after its key (as_of, initiative_id).
+FACT_FIELDS: tuple[str, ...] = (
+    "stage_code", "rank", "highest_rank", "origin", "origin_source", "production_at",
+    "production_source", "stopped_at", "stopped_source", "stage_since", "stage_since_source",
+    "days_in_stage", "first_pilot_as_of",
+)
+FACT_KEY: tuple[str, ...] = ("as_of", "initiative_id")
+#: Read back beside the rows' own columns, whose names some facts share (stage, as_of).
+FACT_PREFIX = "fact_"
+
+
+def facts_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The version the stored facts were computed for (None: never computed, or a database
+    opened read-only before migration 0003 added the table)."""
+    try:
+        row = con.cursor().execute("SELECT max(version) FROM report_facts_state").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return None if row is None else row[0]
+
+
+def write_facts(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, version: str,
+                since: date | None = None) -> None:
+    """Replace the stored facts (of the months from `since` on, when given) with `facts`
+    (FACT_KEY + FACT_FIELDS), in one transaction, and mark them as of `version`."""
+    columns = _column_list((*FACT_KEY, *FACT_FIELDS))
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        if since is None:
+            cur.execute("DELETE FROM report_facts")
+        else:
+            cur.execute("DELETE FROM report_facts WHERE as_of >= ?", [since])
+        cur.execute("DELETE FROM report_facts_state")
+        cur.register("incoming_facts", facts)
+        cur.execute(f"INSERT INTO report_facts ({columns}) SELECT {columns} FROM incoming_facts")
+        cur.unregister("incoming_facts")
+        cur.execute("INSERT INTO report_facts_state VALUES (?, ?)", [version, now()])
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+def facts_cover_rows_before(con: duckdb.DuckDBPyConnection, month: date) -> bool:
+    """Whether the stored facts of the months before `month` are exactly one per stored row
+    of those months (a write that renamed an initiative across months breaks this)."""
+    row = con.cursor().execute(
+        "SELECT (SELECT count(*) FROM report_facts WHERE as_of < $1) = "
+        "(SELECT count(*) FROM report_facts f JOIN initiative_rows r "
+        " ON r.as_of = f.as_of AND r.initiative_id = f.initiative_id WHERE f.as_of < $1) AND "
+        "(SELECT count(*) FROM report_facts WHERE as_of < $1) = "
+        "(SELECT count(*) FROM initiative_rows WHERE as_of < $1)",
+        [month],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def read_rows_with_facts(con: duckdb.DuckDBPyConnection, months: Sequence[date]) -> pd.DataFrame:
+    """Every column of the rows of `months`, with their stored facts (FACT_PREFIX + field)."""
+    rows = ", ".join(f'r."{c}"' for c in ROW_COLUMNS)
+    facts = ", ".join(f'f."{c}" AS "{FACT_PREFIX}{c}"' for c in FACT_FIELDS)
+    return _frame(
+        con,
+        f"SELECT {rows}, {facts} FROM initiative_rows r JOIN report_facts f "
+        f"ON r.as_of = f.as_of AND r.initiative_id = f.initiative_id WHERE list_contains($1, r.as_of)",
+        [list(months)],
+    )
+
+
+def read_first_pilot_rows(con: duckdb.DuckDBPyConnection, month: date,
+                          columns: Sequence[str]) -> pd.DataFrame:
+    """For each initiative of `month`: `columns` of its row at its stored first_pilot_as_of."""
+    wanted = ", ".join(f'r."{c}"' for c in ("initiative_id", "as_of", *columns))
+    return _frame(
+        con,
+        f"SELECT {wanted} FROM report_facts f JOIN initiative_rows r "
+        f"ON r.initiative_id = f.initiative_id AND r.as_of = f.first_pilot_as_of WHERE f.as_of = $1",
+        [month],
+    )
