@@ -56,6 +56,17 @@ CAUSE_LABELS: dict[str, str] = {
     Cause.SUCCESS_METRICS: "Unclear success metrics",
     UNATTRIBUTED: "Unattributed",
 }
+#: The field each cause's rule reads (METRICS.md section 5).
+CAUSE_FIELDS: dict[str, str] = {
+    Cause.OWNERSHIP: "owner",
+    Cause.DATA_READINESS: "data_readiness",
+    Cause.GENERIC_TOOLS: "solution_type",
+    Cause.INTEGRATION: "integration_status",
+    Cause.SUCCESS_METRICS: "success_metric",
+}
+#: Causes whose rule flags a blank field (a missing owner or metric is unclear), so a field
+#: nobody fills in flags every stalled initiative; the other rules then flag none.
+BLANK_FLAGS: frozenset[str] = frozenset({Cause.OWNERSHIP, Cause.SUCCESS_METRICS})
 #: What the board can fund or order to clear each cause (METRICS.md section 10).
 CAUSE_REMEDIES: dict[str, str] = {
     Cause.OWNERSHIP: "Assign one accountable owner",

@@ -9,10 +9,11 @@ Goals (issue #12), on this project's 2-core machine:
 The databases are built as imports build them: rows, then the stored report facts
 (analytics/metrics/stored.py), which a report reads for its month instead of recomputing them
 from the whole history; the same report from the rows, and the refresh an import of the newest
-month pays, are printed beside it. The floor for the warm figures is DuckDB aggregating the same 600k rows (one GROUP BY); the
-ratios printed are against it. Each line shows the median and minimum wall time and the median
-CPU time of several runs; the goals are judged on the minimum (on a machine shared with other
-work the least disturbed run is the best estimate). This is a benchmark, not a timed test.
+month pays, are printed beside it. The floor for the warm figures is DuckDB aggregating the
+same 600k rows (one GROUP BY); the ratios printed are against it. Each line shows the median
+and minimum wall time and the median CPU time of several runs; the goals are judged on the
+minimum (on a machine shared with other work the least disturbed run is the best estimate).
+This is a benchmark, not a timed test.
 """
 from __future__ import annotations
 

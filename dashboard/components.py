@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
+from analytics.metrics.stalls import CAUSE_FIELD_BLANK
 from analytics.metrics.types import (
     BY_ANALYST,
     BY_RULES,
@@ -58,6 +59,18 @@ def require_population(report) -> None:
             icon=":material/filter_alt_off:",
         )
         st.stop()
+
+
+def cause_data_gaps(report) -> None:
+    """The causes the month's export gives no value for (stalls.unreadable_causes): their
+    counts follow the rules but describe the export, so the page says so beside them."""
+    gaps = [p for p in report.warnings if p.code == CAUSE_FIELD_BLANK]
+    if gaps:
+        st.warning(
+            "**Some causes cannot be read from this export.**\n\n"
+            + "\n".join(f"- {escape_md(p.message)}" for p in gaps),
+            icon=":material/warning:",
+        )
 
 
 def page_header(title: str, scope: ReportScope, lead: str = "") -> None:

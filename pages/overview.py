@@ -29,6 +29,7 @@ components.selection_table(components.chart(
     catalog.STALL_CAUSES, scope, ctx, key="overview-causes",
     behind=lambda cause: data.stalled_with_cause(scope, cause),
 ))
+components.cause_data_gaps(report)
 
 
 @st.fragment

@@ -20,6 +20,7 @@ components.page_header(
     f"integration, success metric).",
 )
 components.require_population(report)
+components.cause_data_gaps(report)
 
 if stalls.count == 0:
     st.success(f"No initiative is stalled in {scope.as_of:%B %Y} at a {scope.stall_days}-day threshold.")

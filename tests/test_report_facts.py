@@ -14,7 +14,7 @@ from analytics.metrics import compute_report, report_json
 from analytics.metrics import stored as stored_facts
 from analytics.metrics.stored import facts_current, refresh_facts, report_from_store
 from tests.support.hostile import workbook_bytes
-from tests.support.scenario import I, ON_HOLD, PR, ST, P, S, month, read_back, row, write_months
+from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05")
 FILTERS = ({}, {"stall_days": 30}, {"business_unit": "Finance"}, {"solution_type": "Custom build"})

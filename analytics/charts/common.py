@@ -4,13 +4,14 @@ No colour or font is decided here: they come from `theme`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.charts.theme import MUTED, NOTE_SIZE, REFERENCE
-from analytics.domain import CAUSE_LABELS, STAGE_LABELS
+from analytics.domain import CAUSE_FIELDS, CAUSE_LABELS, FIELD_BY_NAME, STAGE_LABELS
 from analytics.metrics.types import NOT_SET, ReferenceFigure
 from analytics.text import escape_plotly
 
@@ -42,6 +43,20 @@ def stage_label(stage: object) -> str:
 
 def cause_label(cause: object) -> str:
     return CAUSE_LABELS.get(str(cause), str(cause))
+
+
+def unreadable_note(unreadable: Sequence[str]) -> str:
+    """The words a cause chart adds when the export gives no value for some causes' fields
+    (StallResult.unreadable): their bars follow the rules but say nothing about the portfolio."""
+    if not unreadable:
+        return ""
+    fields = [FIELD_BY_NAME[CAUSE_FIELDS[c]].label.lower() for c in unreadable]
+    causes = [lower_first(cause_label(c)) for c in unreadable]
+    return f". No {_joined(fields)} in this export: read {_joined(causes)} as unknown"
+
+
+def _joined(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def lower_first(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from analytics.charts.common import cause_label, empty_state, lower_first, plural
+from analytics.charts.common import cause_label, empty_state, lower_first, plural, unreadable_note
 from analytics.charts.theme import (
     CAUSE_COLORS,
     CONTEXT,
@@ -206,6 +206,8 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
     if result.pilots == 0:
         empty_state(fig, "No pilots this month")
         return finish(fig, ctx, readiness_title(result), subtitle)
+    if isinstance(source, Report):
+        subtitle += unreadable_note(source.stalls.unreadable)
     order = sorted(CAUSES, key=lambda c: (result.failing[c], -CAUSES.index(c)))
     counts = [result.failing[c] for c in order]
     fig.add_trace(go.Bar(

@@ -15,6 +15,7 @@ from analytics.charts.common import (
     plural,
     row_font,
     short_label,
+    unreadable_note,
     wrap_label,
 )
 from analytics.charts.theme import (
@@ -78,6 +79,7 @@ def cause_pareto_chart(
     if stalls.count == 0:
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
+    subtitle += unreadable_note(stalls.unreadable)
 
     column = "_flagged" if measure == "count" else "budget_weighted"
     causes = _ordered_causes(_with_flagged(stalls.causes), column)
@@ -95,6 +97,8 @@ def cause_pareto_chart(
     fig.add_trace(go.Bar(
         x=categories, y=values, name="Stalled",
         marker_color=[CAUSE_COLORS[k] for k in keys], text=text, textposition="outside",
+        # Hatched: a cause the export gives no value for (see the subtitle).
+        marker_pattern_shape=["/" if k in stalls.unreadable else "" for k in keys],
         customdata=keys, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     ))
     top = float(values.max()) if len(values) else 1.0
@@ -135,7 +139,8 @@ def _with_flagged(causes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str, currency: str) -> str:
-    named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED]]
+    # A cause the export gives no value for never leads the title: its count describes the export.
+    named = causes.loc[[c for c in causes.index if c != UNATTRIBUTED and c not in stalls.unreadable]]
     column = "_flagged" if measure == "count" else "budget_weighted"
     named = _with_flagged(named)
     if named.empty or float(named[column].max()) <= 0:
@@ -170,6 +175,7 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
     if stalls.count == 0:
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
+    subtitle += unreadable_note(stalls.unreadable)
 
     stalled = stalls.stalled.assign(_unit=[group_key(v) for v in stalls.stalled["business_unit"]])
     keys = [str(c) for c in CAUSES]
@@ -221,7 +227,7 @@ def _heatmap_title(
 ) -> str:
     """The one largest business unit × cause cell when it stands alone; otherwise (ties) the
     business unit(s) with the most stalled initiatives."""
-    named = [i for i, k in enumerate(keys) if k != UNATTRIBUTED]
+    named = [i for i, k in enumerate(keys) if k != UNATTRIBUTED and k not in stalls.unreadable]
     block = counts[:, named]
     total = plural(stalls.count, "stalled initiative")
     if block.size and block.max() > 0 and (block == block.max()).sum() == 1:

@@ -37,6 +37,7 @@ from analytics.metrics.stalls import (
     is_stalled,
     stall_result,
     text,
+    unreadable_cause_warnings,
     verdict_warnings,
 )
 from analytics.metrics.survival import cohorts, time_to_production
@@ -192,7 +193,8 @@ def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: st
         outcomes=outcomes(population, stalled),
         population=population.assign(stalled=stalled)
         .reindex(columns=list(POPULATION_COLUMNS)).reset_index(drop=True),
-        warnings=verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label),
+        warnings=(verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label)
+                  + unreadable_cause_warnings(population, label)),
         evidence=evidence(ttp.subjects, first_rows),
         forecast=forecast(ttp.subjects),
         readiness=readiness(population),

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.domain import (
+    BLANK_FLAGS,
+    CAUSE_FIELDS,
     CAUSE_KEYWORDS,
     CAUSE_LABELS,
     CAUSES,
@@ -271,6 +273,7 @@ def stall_result(population: pd.DataFrame, stall_days: int,
         stalled=stalled,
         attribution=attribution,
         causes=causes,
+        unreadable=unreadable_causes(population),
     )
 
 
@@ -290,6 +293,43 @@ def early_warning(population: pd.DataFrame, stall_days: int,
         .sort_values(["days_left", "initiative_id"])
         .reset_index(drop=True)
     )
+
+
+CAUSE_FIELD_BLANK = "cause_field_blank"
+
+
+def unreadable_causes(population: pd.DataFrame) -> tuple[str, ...]:
+    """The causes whose rule field no initiative of `population` fills in (blank, a
+    placeholder, or no such column in the export): their flags describe the export, not the
+    portfolio (every stalled initiative for a cause in BLANK_FLAGS, none for the others)."""
+    if population.empty:
+        return ()
+    blank = {
+        cause: (pd.to_numeric(population[field], errors="coerce").isna() if field == "data_readiness"
+                else is_blank(population[field])).all()
+        for cause, field in CAUSE_FIELDS.items()
+    }
+    return tuple(cause for cause in CAUSE_KEYS if blank[cause])
+
+
+def unreadable_cause_warnings(population: pd.DataFrame, as_of_label: str) -> tuple[Problem, ...]:
+    """One warning per cause whose rule field is blank throughout (see unreadable_causes)."""
+    problems = []
+    for cause in unreadable_causes(population):
+        label = FIELD_BY_NAME[CAUSE_FIELDS[cause]].label
+        effect = ("so every stalled initiative is flagged for it" if cause in BLANK_FLAGS
+                  else "so no initiative can be flagged for it")
+        problems.append(Problem(
+            severity=Severity.WARNING,
+            code=CAUSE_FIELD_BLANK,
+            message=(
+                f"{as_of_label}: no initiative here gives a value for '{label}', {effect}: read "
+                f"'{CAUSE_LABELS[cause]}' as unknown. Add or map the '{label}' column in the "
+                f"monthly export to measure it."
+            ),
+            column=label,
+        ))
+    return tuple(problems)
 
 
 def verdict_warnings(population: pd.DataFrame, as_of_label: str,

@@ -110,6 +110,8 @@ class StallResult:
       initiative_id, name, business_unit, stage, cause, evidence, source, weight, budget_weight.
     causes: indexed by cause key (the five causes, then `unattributed`): label, flagged
       (<NA> for unattributed: weights only), weighted, budget_weighted.
+    unreadable: the causes whose rule field no initiative of M fills in (stalls.unreadable_causes):
+      their flags follow the spec's rules but describe the export, not the portfolio.
     """
 
     stall_days: int
@@ -118,6 +120,7 @@ class StallResult:
     stalled: pd.DataFrame
     attribution: pd.DataFrame
     causes: pd.DataFrame
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
