@@ -61,8 +61,9 @@ def summary(doc: dict) -> str:
         f"  Conversion: pilot->scaling {_pct(conv['pilot_to_scaling'])}, scaling->production "
         f"{_pct(conv['scaling_to_production'])}, pilot->production {_pct(conv['pilot_to_production'])}",
         f"  Time to production: {_pct(ttp['p_production_12m'])} of pilots reach production within "
-        f"12 months (Aalen-Johansen, {ttp['included']} pilots; {ttp['left_out']} left out); median "
-        f"{'n/a' if median is None else f'{median:.0f} days'} among those that did",
+        f"12 months ({ttp['included']} pilots followed, those still running counted for as long as "
+        f"they ran; {ttp['left_out']} left out); median "
+        f"{'n/a' if median is None else formatting.days_as_months(median)} among those that did",
         f"  Stalled (>{doc['stall_days']} days or on hold): {doc['stalled']['count']}, budget "
         f"{_money(doc['stalled']['budget'], doc['currency'])}",
     ]

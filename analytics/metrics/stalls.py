@@ -304,9 +304,12 @@ def unreadable_causes(population: pd.DataFrame) -> tuple[str, ...]:
     portfolio (every stalled initiative for a cause in BLANK_FLAGS, none for the others)."""
     if population.empty:
         return ()
+    # Owner and success metric are free text (placeholders mean blank); the others are stored
+    # normalised (a score, a canonical status or type: "none" is an integration status), so
+    # only a missing value is blank there.
     blank = {
-        cause: (pd.to_numeric(population[field], errors="coerce").isna() if field == "data_readiness"
-                else is_blank(population[field])).all()
+        cause: (is_blank(population[field]) if cause in BLANK_FLAGS
+                else population[field].isna()).all()
         for cause, field in CAUSE_FIELDS.items()
     }
     return tuple(cause for cause in CAUSE_KEYS if blank[cause])
