@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
-from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, currency_prefix
+from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, MISSING, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
 from analytics.metrics.stalls import CAUSE_FIELD_BLANK
 from analytics.metrics.types import (
@@ -87,18 +87,21 @@ TILES_PER_ROW = 4  # wide enough for each tile's full label at a laptop's width
 
 
 def kpi_tiles(tiles) -> None:
-    # Balanced rows (7 tiles: 4 + 3, each row filling the width), so no tile is narrower than a
-    # quarter of the page and its full label fits at 1280 px.
+    # Balanced rows (7 tiles: 4 + 3), so no tile is narrower than a quarter of the page and its
+    # full label fits at 1280 px. One row of columns, each holding a column of the grid: three
+    # rows of three this way are 4 containers, not 12, and each container is a message every
+    # viewer's browser renders on arrival (issue #12: time until the page is ready).
     rows = -(-len(tiles) // TILES_PER_ROW)
-    base, extra = divmod(len(tiles), rows) if rows else (0, 0)
-    columns = []
-    for row in range(rows):
-        columns += st.columns(base + (1 if row < extra else 0))
-    for column, tile in zip(columns, tiles, strict=True):
+    per_row = -(-len(tiles) // rows) if rows else 0
+    columns = st.columns(per_row) if per_row else []
+    # A tile without a change beside tiles with one would break the grid's rows.
+    compared = any(tile.delta is not None for tile in tiles)
+    for index, tile in enumerate(tiles):
+        delta = MISSING if compared and tile.delta is None else tile.delta
         # A change across currencies is not a rise or a fall: no arrow, no colour.
-        flat = tile.delta == NO_CHANGE or (tile.delta or "").startswith(CURRENCY_CHANGED)
-        column.metric(
-            tile.label, tile.text, delta=tile.delta,
+        flat = delta in (NO_CHANGE, MISSING) or (delta or "").startswith(CURRENCY_CHANGED)
+        columns[index % per_row].metric(
+            tile.label, tile.text, delta=delta,
             delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
             delta_arrow="off" if flat else "auto",
             help=tile.help, border=True,

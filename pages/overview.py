@@ -75,7 +75,18 @@ what_changed(report)
 # A fragment: ticking "editable charts" reruns this section, not the whole page.
 @st.fragment
 def board_pack_downloads(scope: ReportScope, ctx: ChartContext) -> None:
+    # Below the fold: its buttons are built, sent and drawn once a reader opens it (a lazy
+    # expander), so a first view carries none of them.
     st.subheader("Board pack")
+    pack = st.expander("This month's slides (.pptx) and chart pictures", key="overview-pack-open",
+                       on_change="rerun", icon=":material/slideshow:")
+    if not pack.open:
+        return
+    with pack:
+        _board_pack(scope, ctx)
+
+
+def _board_pack(scope: ReportScope, ctx: ChartContext) -> None:
     st.caption(
         "This month's findings as slides, for the filters in force: the headline figures, then one "
         "slide per chart with the finding as its title and the numbers behind it in the speaker "

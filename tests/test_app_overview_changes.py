@@ -37,10 +37,11 @@ def test_the_counts_show_at_once_and_each_list_only_when_opened(db_file: Path) -
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(c.value == "Compared with May 2025." for c in at.caption)
-    assert [e.label for e in at.expander] == [
+    assert at.expander[0].label == (
         "Moved up a stage 2  ·  Newly stalled 0  ·  Stopped 1  ·  New 1  ·  Missing from this export 1"
-    ]
+    )
     assert not at.dataframe, "a first view sends no table"
+    assert not at.download_button, "nor the board pack's buttons, until it is opened"
 
     at.session_state["overview-changes-open"] = True
     at.run()

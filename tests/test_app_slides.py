@@ -73,6 +73,7 @@ def test_a_page_downloads_its_slides_under_filters(sample_db: Path, downloads, n
     at = AppTest.from_file(APP, default_timeout=120).switch_page(page)
     for name, value in FILTERS[filters].items():
         at.query_params[name] = value
+    at.session_state["overview-pack-open"] = True   # the Overview's board pack opens on a click
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     deck = Presentation(io.BytesIO(click_download(at, downloads, key)))
