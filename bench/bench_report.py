@@ -48,6 +48,7 @@ from analytics.metrics import (  # noqa: E402
 from analytics.metrics.load import load_report_parts  # noqa: E402
 from analytics.metrics.report import compute_report_parts  # noqa: E402
 from analytics.metrics.stored import refresh_facts, report_from_store  # noqa: E402
+from analytics.scope import ReportScope  # noqa: E402
 from analytics.store import ROW_COLUMNS, SnapshotMeta  # noqa: E402
 
 UNITS = ("Finance", "Operations", "Sales", "HR", "IT", "Legal", "Supply Chain", "Marketing")
@@ -134,7 +135,7 @@ def build(path: Path, initiatives: int, months: int) -> float:
 def end_to_end(path: Path, as_of: date) -> str:
     """What `report --json` does after start-up: open read-only, read, compute, JSON."""
     with store.connect(path, read_only=True) as con:
-        return json.dumps(report_json(report_from_store(con, as_of)))
+        return json.dumps(report_json(report_from_store(con, ReportScope(as_of))))
 
 
 def from_rows(path: Path, as_of: date) -> str:

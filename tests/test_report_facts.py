@@ -13,6 +13,7 @@ from analytics.domain import FIELD_BY_NAME
 from analytics.metrics import compute_report, report_json
 from analytics.metrics import stored as stored_facts
 from analytics.metrics.stored import facts_current, refresh_facts, report_from_store
+from analytics.scope import ReportScope
 from tests.support.hostile import workbook_bytes
 from tests.support.scenario import ON_HOLD, PR, ST, I, P, S, month, read_back, row, write_months
 
@@ -55,7 +56,7 @@ def assert_same_reports(db: object, months: tuple[str, ...] = MONTHS) -> None:
     with store.connect(db, read_only=True) as con:  # type: ignore[call-overload]
         for as_of in months:
             for filters in FILTERS:
-                stored = report_from_store(con, month(as_of), **filters)
+                stored = report_from_store(con, ReportScope(month(as_of), **filters))
                 computed = compute_report(rows, month(as_of), **filters)
                 assert report_json(stored) == report_json(computed), (as_of, filters)
                 pd.testing.assert_frame_equal(stored.population, computed.population)
@@ -80,7 +81,7 @@ def test_the_stored_path_is_the_one_taken_when_the_facts_are_current(db_file, mo
     monkeypatch.setattr(stored_facts, "load_report_parts",
                         lambda *args: read_from_rows.append(args) or pytest.fail("read the rows"))
     with store.connect(db_file, read_only=True) as con:
-        report = report_from_store(con, month("2024-05"))
+        report = report_from_store(con, ReportScope(month("2024-05")))
     assert report.funnel.population == 6 and read_from_rows == []
 
 

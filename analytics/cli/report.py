@@ -27,10 +27,7 @@ def run(args: argparse.Namespace) -> int:
     path = store.db_path(args.db)
     require_database(path, scope.as_of)
     with store.connect(path, read_only=True) as con:
-        report = report_from_store(con, scope.as_of, stall_days=scope.stall_days,
-                                   business_unit=scope.business_unit,
-                                   solution_type=scope.solution_type,
-                                   currency=store.snapshot_currency(con, scope.as_of))
+        report = report_from_store(con, scope)
     document = report_json(report)
     if args.json:
         json.dump(document, sys.stdout, indent=2, allow_nan=False)

@@ -5,7 +5,7 @@ Stable API (the dashboard and the CLI use only these names):
     rows = load_rows(con, as_of)                      # store rows up to M; SnapshotMissing if M absent
     rows = load_report_rows(con, as_of)               # faster, for compute_report(rows, as_of) only
     compute_report(rows, as_of, *, stall_days=180, business_unit=None, solution_type=None) -> Report
-    stored.report_from_store(con, as_of, ...) -> Report   # the same, from the facts every write
+    stored.report_from_store(con, scope) -> Report    # the same, from the facts every write
                                                       # stores (`report --json`; rows when stale)
     trend(rows, *, stall_days=180, up_to=None, business_unit=None, solution_type=None) -> DataFrame
     breakdown(rows, as_of, by="business_unit" | "solution_type", *, stall_days=180) -> DataFrame

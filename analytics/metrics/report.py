@@ -51,7 +51,7 @@ from analytics.metrics.types import (
     TimeToProduction,
 )
 from analytics.problems import Problem, Severity
-from analytics.scope import DEFAULT_STALL_DAYS
+from analytics.scope import DEFAULT_STALL_DAYS, ReportScope
 
 SCOPE_COLUMNS: tuple[str, ...] = ("business_unit", "solution_type")
 LEFT_OUT = "ttp_left_out"
@@ -149,23 +149,16 @@ def compute_report_parts(
                            firsts), currency=currency)
 
 
-def compute_report_prepared(
-    found: Facts,
-    first_rows: pd.DataFrame,
-    as_of: date,
-    *,
-    stall_days: int = DEFAULT_STALL_DAYS,
-    business_unit: str | None = None,
-    solution_type: str | None = None,
-    currency: str = DEFAULT_CURRENCY,
-) -> Report:
-    """compute_report from facts already computed for M and the snapshot month before it
-    (stored.report_from_store), with the rule fields of each of M's initiatives' first row at
-    pilot or above (FIRST_PILOT_COLUMNS): the same Report, without reading the history."""
-    _check_stall_days(stall_days)
-    month = month_start(as_of)
-    return replace(_report(facts_frame(found), month, stall_days, business_unit, solution_type,
-                           first_rows), currency=currency)
+def compute_report_prepared(found: Facts, first_rows: pd.DataFrame, scope: ReportScope,
+                            currency: str = DEFAULT_CURRENCY) -> Report:
+    """compute_report from facts already computed for the scope's month M and the snapshot
+    month before it (stored.report_from_store), with the rule fields of each of M's
+    initiatives' first row at pilot or above (FIRST_PILOT_COLUMNS): the same Report, without
+    reading the history."""
+    _check_stall_days(scope.stall_days)
+    month = month_start(scope.as_of)
+    return replace(_report(facts_frame(found), month, scope.stall_days, scope.business_unit,
+                           scope.solution_type, first_rows), currency=currency)
 
 
 def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from analytics import domain, store
-from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest import months as months_module
 from analytics.metrics import history, types
 from analytics.metrics.history import Facts, as_months, facts, last_days
@@ -32,7 +31,7 @@ from analytics.metrics.load import (
 )
 from analytics.metrics.report import compute_report_parts, compute_report_prepared
 from analytics.metrics.types import Report
-from analytics.scope import DEFAULT_STALL_DAYS
+from analytics.scope import ReportScope
 from analytics.store.facts import (
     FACT_FIELDS,
     FACT_PREFIX,
@@ -132,25 +131,17 @@ def facts_read_back(frame: pd.DataFrame) -> Facts:
     )
 
 
-def report_from_store(
-    con: duckdb.DuckDBPyConnection,
-    as_of: date,
-    *,
-    stall_days: int = DEFAULT_STALL_DAYS,
-    business_unit: str | None = None,
-    solution_type: str | None = None,
-    currency: str = DEFAULT_CURRENCY,
-) -> Report:
-    """The report for `as_of`'s month, from the stored facts when they are current, else
-    computed from the rows (the same Report either way; SnapshotMissing when M has none)."""
+def report_from_store(con: duckdb.DuckDBPyConnection, scope: ReportScope) -> Report:
+    """The report for the scope's month and filters, in that month's snapshot currency: from
+    the stored facts when they are current, else computed from the rows (the same Report either
+    way; SnapshotMissing when the month has no snapshot)."""
+    currency = store.snapshot_currency(con, scope.as_of)
     if facts_version(con) != current_version(con):
-        history_rows, detail = load_report_parts(con, as_of)
-        return compute_report_parts(history_rows, detail, as_of, stall_days=stall_days,
-                                    business_unit=business_unit, solution_type=solution_type,
+        history_rows, detail = load_report_parts(con, scope.as_of)
+        return compute_report_parts(history_rows, detail, scope.as_of, stall_days=scope.stall_days,
+                                    business_unit=scope.business_unit, solution_type=scope.solution_type,
                                     currency=currency)
-    month, before = report_months(con, as_of)
+    month, before = report_months(con, scope.as_of)
     rows = read_rows_with_facts(con, sorted({before, month}))
     firsts = read_first_pilot_rows(con, month, FIRST_PILOT_COLUMNS)
-    return compute_report_prepared(facts_read_back(rows), firsts, month, stall_days=stall_days,
-                                   business_unit=business_unit, solution_type=solution_type,
-                                   currency=currency)
+    return compute_report_prepared(facts_read_back(rows), firsts, scope, currency)
