@@ -52,7 +52,7 @@ def unreadable_note(unreadable: Sequence[str]) -> str:
         return ""
     fields = [FIELD_BY_NAME[CAUSE_FIELDS[c]].label.lower() for c in unreadable]
     causes = [lower_first(cause_label(c)) for c in unreadable]
-    return f". No {_joined(fields)} in this export: read {_joined(causes)} as unknown"
+    return f"No {_joined(fields)} in this export: read {_joined(causes)} as unknown (hatched)"
 
 
 def _joined(words: Sequence[str]) -> str:

@@ -206,8 +206,7 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
     if result.pilots == 0:
         empty_state(fig, "No pilots this month")
         return finish(fig, ctx, readiness_title(result), subtitle)
-    if isinstance(source, Report):
-        subtitle += unreadable_note(source.stalls.unreadable)
+    note = unreadable_note(source.stalls.unreadable) if isinstance(source, Report) else ""
     order = sorted(CAUSES, key=lambda c: (result.failing[c], -CAUSES.index(c)))
     counts = [result.failing[c] for c in order]
     fig.add_trace(go.Bar(
@@ -224,4 +223,4 @@ def readiness_chart(source: Report | Readiness, ctx: ChartContext) -> go.Figure:
         xaxis={"range": [0, max(max(counts), 1) * 1.3], "title": "Pilots failing the check",
                    "linecolor": MUTED, "gridcolor": CONTEXT},
     )
-    return finish(fig, ctx, readiness_title(result), subtitle, footer_gap=AXIS_TITLE_GAP)
+    return finish(fig, ctx, readiness_title(result), subtitle, footer_gap=AXIS_TITLE_GAP, note=note)

@@ -79,7 +79,7 @@ def cause_pareto_chart(
     if stalls.count == 0:
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
-    subtitle += unreadable_note(stalls.unreadable)
+    note = unreadable_note(stalls.unreadable)
 
     column = "_flagged" if measure == "count" else "budget_weighted"
     causes = _ordered_causes(_with_flagged(stalls.causes), column)
@@ -107,7 +107,8 @@ def cause_pareto_chart(
         # Counts overlap (several causes per initiative), so a cumulative share would mislead.
         fig.update_layout(showlegend=False, bargap=0.3,
                           yaxis=dict(range=[0, top * 1.15], visible=False))
-        return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56)
+        return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56,
+                      note=note)
     # The cumulative share gets its own strip above the bars (a second y axis with its own
     # domain) so the line never runs through the bar labels.
     share = np.cumsum(values) / total if total else np.zeros(len(values))
@@ -126,7 +127,8 @@ def cause_pareto_chart(
         yaxis=dict(domain=[0.0, 0.7], range=[0, top * 1.15], visible=False),
         yaxis2=dict(domain=[0.78, 0.95], range=[0, 1.0], visible=False),
     )
-    return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56)
+    return finish(fig, ctx, _pareto_title(stalls, causes, measure, ctx.currency), subtitle, footer_gap=56,
+                  note=note)
 
 
 def _with_flagged(causes: pd.DataFrame) -> pd.DataFrame:
@@ -144,6 +146,8 @@ def _pareto_title(stalls: StallResult, causes: pd.DataFrame, measure: str, curre
     column = "_flagged" if measure == "count" else "budget_weighted"
     named = _with_flagged(named)
     if named.empty or float(named[column].max()) <= 0:
+        if stalls.unreadable:
+            return f"No cause this export can show for the {plural(stalls.count, 'stalled initiative')}"
         return f"No cause identified for the {plural(stalls.count, 'stalled initiative')}"
     top = named.index[0]
     label = cause_label(top)
@@ -175,7 +179,6 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
     if stalls.count == 0:
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
-    subtitle += unreadable_note(stalls.unreadable)
 
     stalled = stalls.stalled.assign(_unit=[group_key(v) for v in stalls.stalled["business_unit"]])
     keys = [str(c) for c in CAUSES]
@@ -219,7 +222,8 @@ def cause_heatmap_chart(source: Report | StallResult, ctx: ChartContext) -> go.F
                      tickmode="array", tickvals=columns, ticktext=columns)
     fig.update_layout(showlegend=False)
     title = _heatmap_title(stalls, counts, order, keys, units)
-    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=84), len(order))
+    return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=84, note=unreadable_note(stalls.unreadable)),
+                    len(order))
 
 
 def _heatmap_title(

@@ -161,14 +161,16 @@ def wrap(text: str, width: float, size: float = FONT_SIZE, *, bold: bool = False
 
 def finish(
     fig: go.Figure, ctx: ChartContext, title: str, subtitle: str = "", *,
-    footer_gap: int = _FOOTER_GAP,
+    footer_gap: int = _FOOTER_GAP, note: str = "",
 ) -> go.Figure:
     """Apply the template, the finding as title, an optional subtitle and the footer.
 
     Title and subtitle wrap to the narrowest drawing (NARROWEST_WIDTH); the top margin grows with
     them (and with the legend, when the figure shows one) so nothing overlaps. `footer_gap`
     is the room, in px, between the plot area and the footer: enough for what a chart draws
-    under its x axis (tick labels, axis title, numbers at risk).
+    under its x axis (tick labels, axis title, numbers at risk). `note`, a caveat about the
+    data, opens the footer: it stays with the picture wherever the title and subtitle go (a
+    slide sets those as its own text).
     """
     register()
     title_lines = wrap(title, TITLE_WIDTH, TITLE_SIZE, bold=True)
@@ -183,7 +185,7 @@ def finish(
     if _shows_legend(fig):
         top += _LEGEND
     footer = ctx.footer()
-    footer_lines = _footer_lines(footer)
+    footer_lines = (wrap(note, FOOTER_WIDTH, FOOTER_SIZE) if note else []) + _footer_lines(footer)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=dict(
