@@ -160,3 +160,19 @@ def test_the_sample_portfolio_is_read_from_stored_facts(sample_db):
         assert facts_current(con)
         months = [f"{s.as_of:%Y-%m}" for s in store.list_snapshots(con)]
     assert_same_reports(sample_db, tuple(months[-3:]))
+
+
+def test_a_database_from_before_the_stored_facts_reports_from_its_rows_until_a_write(tmp_path):
+    from tests.test_store_migrations import first_release_database
+
+    db = tmp_path / "portfolio.duckdb"
+    first_release_database(db)
+    with store.connect(db, read_only=True) as con:      # brought up to date, but no facts yet
+        assert not facts_current(con)
+        report = report_from_store(con, ReportScope(month("2025-01")))
+    assert report.funnel.population == 1 and report.funnel.reached_pilot == 1
+    # The first write stores the facts.
+    operations.import_file(export(EXPORTS["2024-03"]), db=db, as_of="2025-02", file_name="portfolio-2025-02.xlsx")
+    with store.connect(db, read_only=True) as con:
+        assert facts_current(con)
+    assert_same_reports(db, ("2025-01", "2025-02"))

@@ -82,3 +82,12 @@ def test_released_migrations_keep_their_names_and_order():
     assert [name for name, _ in MIGRATIONS[:2]] == ["0001_initial", "0002_import_memory"]
     numbers = [int(name.split("_")[0]) for name, _ in MIGRATIONS]
     assert numbers == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_a_first_release_database_takes_an_import_without_being_opened_for_writing_first(tmp_path: Path):
+    """The import reads and checks under a read-only connection (remembered mappings live in
+    tables of migration 0002): the upgrade must not wait for a writer."""
+    db = tmp_path / "portfolio.duckdb"
+    first_release_database(db)
+    result = import_file(february_export(), db=db, file_name="portfolio-2025-02.xlsx")
+    assert (result.as_of, result.status, result.rows) == (date(2025, 2, 1), "imported", 2)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.problems import DatabaseUnusable, StoreLocked
-from analytics.store.migrations import migrate
+from analytics.store.migrations import MIGRATIONS, migrate
 
 DEFAULT_DB = Path("data") / "portfolio.duckdb"
 DB_ENV = "PORTFOLIO_DB"
@@ -129,7 +129,8 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection, migrated when writable; closed on exit.
 
-    A read-only open of a file that does not exist yet creates and migrates it first.
+    A read-only open of a file that does not exist yet creates and migrates it first; so does
+    one of a file an earlier release left with fewer migrations (readers read every table).
     """
     target = db_path(path)
     if read_only and not target.exists():
@@ -147,9 +148,23 @@ def connect(
                 migrate(con, now())
             except duckdb.Error as exc:
                 raise DatabaseUnusable(damaged_message(target, str(exc).splitlines()[0][:200])) from None
+        elif _behind(con):
+            con.close()
+            with connect(target, read_only=False, wait_seconds=wait_seconds):
+                pass
+            con = _open(target, read_only, wait_seconds)
         yield con
     finally:
         con.close()
+
+
+def _behind(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the open database lacks a migration this release has (one cheap query)."""
+    try:
+        applied = con.execute("SELECT count(*) FROM schema_migrations").fetchone()
+    except duckdb.CatalogException:
+        return True
+    return applied is None or int(applied[0]) < len(MIGRATIONS)
 
 
 def now() -> datetime:
