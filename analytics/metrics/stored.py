@@ -136,7 +136,7 @@ def report_from_store(con: duckdb.DuckDBPyConnection, scope: ReportScope) -> Rep
     the stored facts when they are current, else computed from the rows (the same Report either
     way; SnapshotMissing when the month has no snapshot)."""
     currency = store.snapshot_currency(con, scope.as_of)
-    if facts_version(con) != current_version(con):
+    if not facts_current(con):
         history_rows, detail = load_report_parts(con, scope.as_of)
         return compute_report_parts(history_rows, detail, scope.as_of, stall_days=scope.stall_days,
                                     business_unit=scope.business_unit, solution_type=scope.solution_type,
