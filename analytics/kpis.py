@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.charts.common import MIN_GROUP
 from analytics.charts.theme import format_money, format_pct
 from analytics.domain import Stage
 from analytics.metrics.types import Report
@@ -89,14 +90,40 @@ def _delta(kind: str, now: float | None, before: float | None, currency: str,
     return f"{change:+,.0f}"
 
 
+#: The tile text of a rate from too few pilots to state one (MIN_GROUP, as the charts' titles).
+TOO_FEW = "too few"
+
+
+def _too_few(report: Report) -> dict[str, str]:
+    """The rates a report has from fewer than MIN_GROUP pilots, with what their tile says
+    instead: a percentage of so few swings with each initiative (the charts say the same)."""
+    funnel, ttp = report.funnel, report.time_to_production
+    shown: dict[str, str] = {}
+    if funnel.reached_pilot < MIN_GROUP:
+        shown["pilot_to_production"] = f"{funnel.reached_production} of {funnel.reached_pilot}"
+    if ttp.included < MIN_GROUP:
+        shown["p_production_12m"] = TOO_FEW
+    return shown
+
+
+def _too_few_help(key: str, report: Report) -> str:
+    if key == "pilot_to_production":
+        return (f" Shown as a count below {MIN_GROUP} pilots: {report.funnel.reached_pilot} have "
+                f"reached pilot so far.")
+    return f" Estimated from {MIN_GROUP} pilots followed; {report.time_to_production.included} so far."
+
+
 def kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
     now = _headline(report)
     before = _headline(previous) if previous is not None else {}
+    small = _too_few(report)
+    small_before = _too_few(previous) if previous is not None else {}
     return tuple(
-        Kpi(key, label, now[key], _format(kind, now[key], report.currency),
-            _delta(kind, now[key], before.get(key), report.currency, previous.currency)
-            if previous is not None else None,
-            better, help_text)
+        Kpi(key, label, now[key],
+            small.get(key) or _format(kind, now[key], report.currency),
+            None if previous is None or key in small or key in small_before
+            else _delta(kind, now[key], before.get(key), report.currency, previous.currency),
+            better, help_text + (_too_few_help(key, report) if key in small else ""))
         for key, label, kind, better, help_text in _SPEC
     )
 

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.boardpack import make_deck, pack_data
 from analytics.cli import main
 from analytics.formatting import MISSING
-from analytics.kpis import NO_CHANGE, kpis
+from analytics.kpis import NO_CHANGE, TOO_FEW, kpis
 from analytics.metrics import compute_report
 from analytics.provenance import ChartContext
 from tests.support.environment import APP
@@ -52,16 +52,18 @@ MARCH_TILES = [
     ("Initiatives", "7", "+1"),
     ("In pilot", "3", NO_CHANGE),
     ("In production", "2", "+1"),
-    ("Pilot → production", "29%", "+9 pts"),          # 28.6% - 20.0% = +8.6 points
-    # Aalen-Johansen over the 6 pilots with a start: F (21 days) and C (58) censored, A in
-    # production at 71 days (1/4), B at 124 (3/4 x 1/3), G censored at 242, E stopped at 303.
-    # February has no 12-month estimate, so no change is shown.
-    ("In production within 12 months", "50%", None),
+    # 2 of the 7 that reached pilot are in production (28.6%): a count, not a rate, below 10
+    # pilots (as the charts' titles), and so no change in points either.
+    ("Pilot → production", "2 of 7", None),
+    # Aalen-Johansen over the 6 pilots with a start would say 50% (F at 21 days and C at 58
+    # censored, A in production at 71 days, B at 124, G censored at 242, E stopped at 303):
+    # too few pilots followed to state it.
+    ("In production within 12 months", TOO_FEW, None),
     ("Stalled", "1", "-1"),
     ("Budget stuck in stalls", "$120k", "-$30k"),
 ]
 #: What the same tiles would say against January: none of the changes above.
-AGAINST_JANUARY = ["+2", "+1", "+2", "+29 pts", None, "+1", "+$120k"]
+AGAINST_JANUARY = ["+2", "+1", "+2", None, None, "+1", "+$120k"]
 
 
 @pytest.fixture
@@ -101,8 +103,23 @@ def test_kpi_changes_have_the_sign_points_and_money_worked_out_by_hand(three_mon
     assert [t.delta for t in kpis(march, january)] == AGAINST_JANUARY
     # February against January: everything went up.
     assert [t.delta for t in kpis(february, january)] == [
-        "+1", "+1", "+1", "+20 pts", None, "+2", "+$150k"]
+        "+1", "+1", "+1", None, None, "+2", "+$150k"]
     assert all(t.delta is None for t in kpis(march, None))
+
+
+def test_a_rate_from_ten_pilots_or_more_shows_as_a_share_with_its_change_in_points(db_file: Path) -> None:
+    # Twelve pilots in January, none in production (0%); in February three of them are (25%).
+    pilots = [f"P{n:02d}" for n in range(12)]
+    write_months(db_file, {
+        JAN: [row(i, P, pilot_start="2024-10-01") for i in pilots],
+        FEB: [row(i, PR, pilot_start="2024-10-01", production_date="2025-02-03") if n < 3
+              else row(i, P, pilot_start="2024-10-01") for n, i in enumerate(pilots)],
+    })
+    rows = read_back(db_file)
+    february, january = (compute_report(rows, month(m)) for m in (FEB, JAN))
+    tile = next(t for t in kpis(february, january) if t.key == "pilot_to_production")
+    assert (tile.text, tile.delta) == ("25%", "+25 pts")
+    assert next(t for t in kpis(january, None) if t.key == "pilot_to_production").text == "0%"
 
 
 def test_the_board_pack_headline_table_shows_the_change_since_last_month(three_months: Path) -> None:
@@ -111,8 +128,10 @@ def test_the_board_pack_headline_table_shows_the_change_since_last_month(three_m
     assert data.previous is not None and data.previous.as_of == date(2025, 2, 1)
     deck = make_deck(data, ChartContext(as_of=month(MAR), source="portfolio-2025-03.xlsx"),
                      only=())
-    table = next(s for s in Presentation(io.BytesIO(deck.content)).slides[1].shapes
-                 if s.has_table).table
+    slide = Presentation(io.BytesIO(deck.content)).slides[1]
+    title = " ".join(slide.shapes.title.text.split())
+    assert title == "2 of 7 pilots have reached production; 1 initiative is stalled, holding $120k of budget"
+    table = next(s for s in slide.shapes if s.has_table).table
     assert [table.cell(0, c).text for c in (1, 2)] == ["March 2025", "Change since February 2025"]
     body = [tuple(table.cell(r, c).text for c in range(3)) for r in range(1, len(MARCH_TILES) + 1)]
     # The deck writes a missing change as a dash.

@@ -27,6 +27,7 @@ from analytics.boardpack.content import ChartSlide, PackData, count, money, pct
 from analytics.boardpack.decisions import add_decisions_table, decisions_slide, evidence_slide
 from analytics.boardpack.native import add_native_chart, rgb
 from analytics.boardpack.render import DECK_LAYOUT, DECK_SCALE, Picture, render_pngs
+from analytics.charts.common import plural
 from analytics.charts.images import INSTALL_HINT, ChartExportFailed, ChromiumMissing
 from analytics.charts.theme import (
     BACKGROUND,
@@ -385,9 +386,12 @@ def _exact(tile: Kpi, currency: str) -> str:
 def kpi_title(tiles: tuple[Kpi, ...]) -> str:
     by_key = {t.key: t for t in tiles}
     conversion, stalled, budget = by_key["pilot_to_production"], by_key["stalled"], by_key["stalled_budget"]
+    # Below ten pilots the tile is a count ("2 of 7"), not a share.
+    share = f"{conversion.text} of" if conversion.text.endswith("%") else conversion.text
+    verb = "is" if stalled.value == 1 else "are"
     return (
-        f"{conversion.text} of pilots have reached production; {stalled.text} initiatives are "
-        f"stalled, holding {budget.text} of budget"
+        f"{share} pilots have reached production; {plural(int(stalled.value or 0), 'initiative')} "
+        f"{verb} stalled, holding {budget.text} of budget"
     )
 
 
