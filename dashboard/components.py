@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, MISSING, currency_prefix
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
-from analytics.metrics.stalls import CAUSE_FIELD_BLANK
+from analytics.metrics.stalls import unreadable_summary
 from analytics.metrics.types import (
     BY_ANALYST,
     BY_RULES,
@@ -62,15 +62,12 @@ def require_population(report) -> None:
 
 
 def cause_data_gaps(report) -> None:
-    """The causes the month's export gives no value for (stalls.unreadable_causes): their
-    counts follow the rules but describe the export, so the page says so beside them."""
-    gaps = [p for p in report.warnings if p.code == CAUSE_FIELD_BLANK]
-    if gaps:
-        st.warning(
-            "**Some causes cannot be read from this export.**\n\n"
-            + "\n".join(f"- {escape_md(p.message)}" for p in gaps),
-            icon=":material/warning:",
-        )
+    """The causes the month's export gives no value for (StallResult.unreadable): their counts
+    follow the rules but describe the export, so the page says so beside them."""
+    summary = unreadable_summary(report.stalls.unreadable)
+    if summary:
+        st.warning(f"**Some causes cannot be read from this export.** {escape_md(summary)}",
+                   icon=":material/warning:")
 
 
 def page_header(title: str, scope: ReportScope, lead: str = "") -> None:

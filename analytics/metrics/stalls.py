@@ -335,6 +335,30 @@ def unreadable_cause_warnings(population: pd.DataFrame, as_of_label: str) -> tup
     return tuple(problems)
 
 
+def unreadable_summary(unreadable: tuple[str, ...]) -> str:
+    """One paragraph on the causes an export cannot show (stalls.unreadable), for a page."""
+    def listed(words: list[str], joiner: str = "or") -> str:
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {joiner} " + words[-1]
+
+    never = [c for c in unreadable if c not in BLANK_FLAGS]
+    every = [c for c in unreadable if c in BLANK_FLAGS]
+    parts = []
+    if never:
+        parts.append(f"no initiative gives a value for {listed([_field_label(c) for c in never])}, so "
+                     f"{listed([CAUSE_LABELS[c] for c in never], 'and')} can never be flagged")
+    if every:
+        parts.append(f"{'none' if never else 'no initiative'} gives a value for "
+                     f"{listed([_field_label(c) for c in every])}, so every stalled initiative counts "
+                     f"under {listed([CAUSE_LABELS[c] for c in every], 'and')}")
+    text = "; ".join(parts)
+    return (f"{text[:1].upper()}{text[1:]}. Read those causes as unknown, and add or map the "
+            f"columns in the monthly export to measure them.") if text else ""
+
+
+def _field_label(cause: str) -> str:
+    return f"'{FIELD_BY_NAME[CAUSE_FIELDS[cause]].label}'"
+
+
 def verdict_warnings(population: pd.DataFrame, as_of_label: str,
                      assessment: Assessment | None = None) -> tuple[Problem, ...]:
     """Warnings for pilot/scaling initiatives whose stall_cause cell names no cause."""
