@@ -222,7 +222,9 @@ def previous_month_warnings(
     previous = _previous_month(con, as_of)
     if previous is None:
         return ()
-    stored = store.read_month(con, previous)
+    # Not raw_json: it is as large as the rest of the month together.
+    stored = store.read_month(con, previous,
+                              ("initiative_id", "source_row", *FIELD_FIGURES))
     here = {id_key(str(i)) for i in rows["initiative_id"].dropna()}
     missing = stored[[id_key(str(i)) not in here for i in stored["initiative_id"]]]
     warnings = [
