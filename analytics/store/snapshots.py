@@ -144,10 +144,12 @@ def _bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int) -> Iterato
     a long-lived process (the dashboard) never reads under the write's bound."""
     saved = _one(cur.execute(
         "SELECT current_setting('memory_limit'), current_setting('threads')"))
-    # Each thread buffers its own rows: one thread holds the least, and at this size is as fast.
-    cur.execute("SET threads = ?", [1])
-    cur.execute("SET memory_limit = ?", [f"{memory_bytes}B"])
     try:
+        # Each thread buffers its own rows: one holds the least, and at this size is as fast.
+        cur.execute("SET threads = ?", [1])
+        # Should DuckDB hold memory it cannot give back now, this write runs unbounded.
+        with suppress(duckdb.Error):
+            cur.execute("SET memory_limit = ?", [f"{memory_bytes}B"])
         yield
     except duckdb.Error as exc:
         if not _out_of_memory(exc):
@@ -173,7 +175,7 @@ def _out_of_memory(exc: duckdb.Error) -> bool:
 
 def _write(
     cur: duckdb.DuckDBPyConnection, meta: SnapshotMeta, as_of: date, frame: pd.DataFrame,
-    problem_frame: pd.DataFrame, warnings: int, workbook: bytes, *, replace: bool,
+    problem_frame: pd.DataFrame, warning_count: int, workbook: bytes, *, replace: bool,
     remove_sample: bool,
 ) -> None:
     cur.execute("BEGIN TRANSACTION")
@@ -211,12 +213,12 @@ def _write(
         cur.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [as_of, meta.sha256, meta.file_name, meta.sheet, meta.header_row, meta.currency,
-             len(frame), warnings, written_at, user, meta.is_sample],
+             len(frame), warning_count, written_at, user, meta.is_sample],
         )
         audit.record(
             cur, audit.Action.REPLACE if existed else audit.Action.IMPORT, as_of=as_of,
             file_name=meta.file_name, sha256=meta.sha256, rows=len(frame),
-            warnings=warnings, by_user=user, at=written_at,
+            warnings=warning_count, by_user=user, at=written_at,
             detail="; ".join(p for p in ("sample" if meta.is_sample else None, meta.detail) if p)
             or None,
         )
