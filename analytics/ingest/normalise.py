@@ -78,6 +78,9 @@ class Coded:
         return self.distinct.texts
 
     def keep(self, rows: np.ndarray) -> Coded:
+        """Only `rows` (ascending); every row kept is this column as it is, not a copy."""
+        if len(rows) == len(self.codes):
+            return self
         return Coded(self.match, self.codes[rows], self.distinct)
 
     def blank(self) -> np.ndarray:
