@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -311,7 +311,10 @@ def owner_history(scope: ReportScope, initiative_id: str) -> pd.DataFrame:
 
 # --- Writes (the Data page). Never cached; the version changes after each. -------------------
 
-@st.cache_data(max_entries=4, show_spinner="Reading the workbook…")
+# A resource, not data: cache_data pickled each plan (120 MB for a 24 MB upload of text, with a
+# 300 MB peak while pickling) and unpickled a fresh copy on every rerun of the page. A plan is
+# never changed after it is made; two are kept (the current choices and the previous ones).
+@st.cache_resource(max_entries=2, ttl=timedelta(minutes=30), show_spinner="Reading the workbook…")
 def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | None,
              columns: tuple[tuple[str, str | None], ...], stages: tuple[tuple[str, str], ...],
              sheet: str | None):
@@ -340,6 +343,7 @@ def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = Fals
     result = operations.commit_plan(database().path, plan, replace=replace, imported_by=user,
                                     replace_sample=replace_sample)
     st.cache_data.clear()
+    _prepare.clear()
     return result
 
 

@@ -2,6 +2,7 @@
 (and the restore itself undoable)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -245,3 +246,24 @@ def test_a_restore_waits_for_readers_elsewhere_then_names_them(
         reader.wait()
     assert months_in(db_file) == []
     assert [p.name for p in db_file.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_database_whose_workbooks_outgrow_the_checks_memory_bound_is_verified_not_damaged(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each month keeps its workbook; the integrity read scans them together, and a year of
+    # 25 MB exports needs more than the read's bound. That is no damage: the backup is kept.
+    with store.connect(db_file) as con:
+        for n, month in enumerate((JAN, FEB, MAR)):
+            workbook = os.urandom(6 * 1024 * 1024)
+            meta = store.SnapshotMeta(
+                as_of=month, file_name=f"portfolio-{month:%Y-%m}.xlsx",
+                sha256=hashlib.sha256(workbook).hexdigest(), sheet="Portfolio", header_row=1)
+            store.write_snapshot(con, meta, hostile.canonical_rows(20, seed=n), [], workbook)
+    monkeypatch.setattr(backup, "INTEGRITY_READ_CONFIG", {"memory_limit": "16MB", "threads": 1})
+
+    taken = backup.make_backup(db_file, "import")
+
+    assert taken is not None and months_in(taken) == [JAN, FEB, MAR]
+    [info] = backup.list_backups(db_file)
+    assert info.verified and digest(taken) == digest(db_file)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import io
+import random
+import string
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from analytics import store
 from analytics.domain import Stage
@@ -269,3 +271,55 @@ def test_an_overlong_cell_is_an_error_naming_its_place():
     [problem] = plan.errors
     assert (problem.code, problem.sheet, problem.row, problem.column) == (
         "cell_too_long", "Initiatives", 4, "Initiative Name")
+
+
+def test_one_workbook_filed_under_two_months_is_kept_once_and_both_months_have_their_rows(
+    db_file: Path,
+):
+    data = export(FEBRUARY)
+    import_file(data, db=db_file, as_of="2025-02", file_name="portfolio.xlsx")
+
+    result = import_file(data, db=db_file, as_of="2025-03", file_name="portfolio.xlsx")
+
+    assert (result.status, result.rows) == ("imported", 3)
+    with store.connect(db_file, read_only=True) as con:
+        months = {s.as_of: s.rows for s in store.list_snapshots(con)}
+        [(kept,)] = con.execute("SELECT count(*) FROM workbooks").fetchall()
+        stored = store.workbook_bytes(con, store.snapshot_sha(con, date(2025, 3, 1)) or "")
+    assert months == {date(2025, 2, 1): 3, date(2025, 3, 1): 3}
+    assert kept == 1 and stored == data
+
+
+def test_a_write_leaves_the_database_settings_as_it_found_them(db_file: Path):
+    # The dashboard's server writes and reads in one long-lived process: the write's memory
+    # bound and single thread must not stay set for the readers after it.
+    with store.connect(db_file) as con:
+        before = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
+        commit_import(con, prepare_import(export(FEBRUARY), "portfolio-2025-02.xlsx"))
+        after = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
+        [(rows,)] = con.execute("SELECT count(*) FROM initiative_rows").fetchall()
+
+    assert rows == 3 and after == before
+
+
+def test_a_month_that_cannot_be_written_within_the_memory_bound_is_an_error_naming_it(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch,
+):
+    import_file(export(FEBRUARY), db=db_file, file_name="portfolio-2025-02.xlsx")
+    before = tables(db_file)
+    book = load_workbook(io.BytesIO(export(MARCH)))
+    # A sheet of attachments-like noise makes a workbook of about 3 MB.
+    noise = random.Random(3)
+    book.create_sheet("Attachments").append(
+        ["".join(noise.choices(string.ascii_letters, k=30_000)) for _ in range(120)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # A bound below the workbook's own size: DuckDB cannot hold its BLOB to commit it.
+    monkeypatch.setattr(store.snapshots, "write_memory_bytes", lambda size: 2 * 1024 * 1024)
+
+    with pytest.raises(PortfolioError, match=r"within 2 MB of database memory.*nothing was written"):
+        import_file(buffer.getvalue(), db=db_file, file_name="portfolio-2025-03.xlsx")
+
+    assert tables(db_file) == before

@@ -78,6 +78,9 @@ class Coded:
         return self.distinct.texts
 
     def keep(self, rows: np.ndarray) -> Coded:
+        """Only `rows` (ascending); every row kept is this column as it is, not a copy."""
+        if len(rows) == len(self.codes):
+            return self
         return Coded(self.match, self.codes[rows], self.distinct)
 
     def blank(self) -> np.ndarray:
@@ -416,8 +419,10 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
     return pa.chunked_array(chunks, type=pa.string())
 
 
-#: Rows of `raw_json` built at once.
-_RAW_JSON_ROWS = 32_768
+#: Rows of `raw_json` built at once: each slice's pieces (every column's JSON text, then the
+#: joined rows) live together, so a smaller slice lowers the peak of a wide text export; at
+#: 8,192 rows the 200,000-row import takes no longer than at 32,768.
+_RAW_JSON_ROWS = 8_192
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 _OTHER_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _NEEDS_ESCAPE = r"[\x00-\x1f\"\\\\]"

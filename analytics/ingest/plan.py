@@ -132,6 +132,9 @@ def prepare_import(
     cell_problems = _merge_typed(
         found.problems, _typed_errors(typed, choice, found.rows["source_row"].to_numpy()))
     fields = frozenset(c.field for c in choice.columns if c.field)
+    # The cells as the reader sent them (several times the rows' size) are done with: freed
+    # before last month's rows are read beside this month's.
+    del heads, choice
     history = (previous_month_warnings(con, month, found.rows, fields, found.currency)
                if con is not None else ())
     return replace(plan, rows=found.rows, currency=found.currency,
@@ -222,7 +225,9 @@ def previous_month_warnings(
     previous = _previous_month(con, as_of)
     if previous is None:
         return ()
-    stored = store.read_month(con, previous)
+    # Not raw_json: it is as large as the rest of the month together.
+    stored = store.read_month(con, previous,
+                              ("initiative_id", "source_row", *FIELD_FIGURES))
     here = {id_key(str(i)) for i in rows["initiative_id"].dropna()}
     missing = stored[[id_key(str(i)) not in here for i in stored["initiative_id"]]]
     warnings = [

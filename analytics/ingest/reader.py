@@ -59,7 +59,7 @@ class BodyColumn:
 
     codes: np.ndarray       # int32 per body row
     is_text: np.ndarray     # bool per distinct value
-    text_index: np.ndarray  # int64 per text distinct value: its index in the column's texts
+    text_index: np.ndarray  # int32 per text distinct value: its index in the column's texts
     text: bytes
     ends: np.ndarray        # int64 per text of the column: its end in `text`
     others: np.ndarray      # object: the non-text distinct values, in order
@@ -82,7 +82,7 @@ def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
     if others.size:
         others[:] = [column.others[k] for k in other_rank[position[~is_text]]]
     return BodyColumn(codes.astype(np.int32).reshape(-1), is_text,
-                      text_rank[position[is_text]].astype(np.int64), column.text,
+                      text_rank[position[is_text]].astype(np.int32), column.text,
                       np.frombuffer(column.ends, dtype=np.int64), others)
 
 

@@ -75,11 +75,17 @@ def read_rows(
     )
 
 
-def read_month(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
-    """The initiative rows of one snapshot month (empty when the month has none)."""
+def read_month(
+    con: duckdb.DuckDBPyConnection, as_of: date, columns: Sequence[str] = ROW_COLUMNS,
+) -> pd.DataFrame:
+    """The initiative rows of one snapshot month (empty when the month has none); `columns`
+    of them (a month of long texts is hundreds of MB with `raw_json`)."""
+    unknown = set(columns) - set(ROW_COLUMNS)
+    if unknown:
+        raise ValueError(f"not columns of initiative_rows: {sorted(unknown)}")
     return _frame(
         con,
-        f"SELECT {_column_list(ROW_COLUMNS)} FROM initiative_rows WHERE as_of = ? "
+        f"SELECT {_column_list(columns)} FROM initiative_rows WHERE as_of = ? "
         f"ORDER BY initiative_id",
         [month_start(as_of)],
     )
