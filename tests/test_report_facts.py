@@ -73,6 +73,18 @@ def test_a_report_read_from_stored_facts_is_the_report_computed_from_the_rows(db
     assert_same_reports(db_file)
 
 
+def test_facts_computed_a_few_initiatives_at_a_time_are_the_same(db_file):
+    write_months(db_file, journeys())
+    with store.connect(db_file) as con:
+        refresh_facts(con, chunk_rows=4)      # six initiatives: two or three per chunk
+        chunked = con.execute("SELECT * FROM report_facts ORDER BY as_of, initiative_id").df()
+        refresh_facts(con)
+        whole = con.execute("SELECT * FROM report_facts ORDER BY as_of, initiative_id").df()
+    assert len(whole) == sum(len(rows) for rows in journeys().values())
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert_same_reports(db_file)
+
+
 def test_the_stored_path_is_the_one_taken_when_the_facts_are_current(db_file, monkeypatch):
     write_months(db_file, journeys())
     with store.connect(db_file) as con:

@@ -7,7 +7,7 @@ means slower reports, never different ones).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import duckdb
@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.store.connection import now
 from analytics.store.rows import ROW_COLUMNS, _column_list, _frame
+from analytics.store.snapshots import WRITE_MEMORY_MIN_BYTES, bounded_write
 
 #: The fact columns of `report_facts`, after its key (as_of, initiative_id).
 FACT_FIELDS: tuple[str, ...] = (
@@ -37,12 +38,20 @@ def facts_version(con: duckdb.DuckDBPyConnection) -> str | None:
     return None if row is None else row[0]
 
 
-def write_facts(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, version: str,
+def write_facts(con: duckdb.DuckDBPyConnection, facts: Iterable[pd.DataFrame], version: str,
                 since: date | None = None) -> None:
-    """Replace the stored facts (of the months from `since` on, when given) with `facts`
-    (FACT_KEY + FACT_FIELDS), in one transaction, and mark them as of `version`."""
+    """Replace the stored facts (of the months from `since` on, when given) with the frames
+    of `facts` (FACT_KEY + FACT_FIELDS; computed one after another as they are written), in
+    one transaction, and mark them as of `version`."""
     columns = _column_list((*FACT_KEY, *FACT_FIELDS))
     cur = con.cursor()
+    # As a month's write: DuckDB would otherwise hold every inserted fact until the commit.
+    with bounded_write(cur, WRITE_MEMORY_MIN_BYTES):
+        _replace(cur, columns, facts, version, since)
+
+
+def _replace(cur: duckdb.DuckDBPyConnection, columns: str, facts: Iterable[pd.DataFrame],
+             version: str, since: date | None) -> None:
     cur.execute("BEGIN TRANSACTION")
     try:
         if since is None:
@@ -50,9 +59,10 @@ def write_facts(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, version: st
         else:
             cur.execute("DELETE FROM report_facts WHERE as_of >= ?", [since])
         cur.execute("DELETE FROM report_facts_state")
-        cur.register("incoming_facts", facts)
-        cur.execute(f"INSERT INTO report_facts ({columns}) SELECT {columns} FROM incoming_facts")
-        cur.unregister("incoming_facts")
+        for chunk in facts:
+            cur.register("incoming_facts", chunk)
+            cur.execute(f"INSERT INTO report_facts ({columns}) SELECT {columns} FROM incoming_facts")
+            cur.unregister("incoming_facts")
         cur.execute("INSERT INTO report_facts_state VALUES (?, ?)", [version, now()])
         cur.execute("COMMIT")
     except BaseException:

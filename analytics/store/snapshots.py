@@ -117,7 +117,7 @@ def write_snapshot(
     frame = rows.assign(as_of=as_of).reindex(columns=list(ROW_COLUMNS))
     problem_frame = _problem_frame(as_of, warnings)
     cur = con.cursor()
-    with _bounded_write(cur, write_memory_bytes(len(workbook))):
+    with bounded_write(cur, write_memory_bytes(len(workbook))):
         _write(cur, meta, as_of, frame, problem_frame, len(warnings), workbook,
                replace=replace, remove_sample=remove_sample)
 
@@ -138,7 +138,7 @@ def write_memory_bytes(workbook_size: int) -> int:
 
 
 @contextmanager
-def _bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int) -> Iterator[None]:
+def bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int) -> Iterator[None]:
     """One thread and `memory_bytes` of memory for DuckDB while the block runs, then the
     settings it had. They belong to the database instance, not the cursor: restored at once,
     a long-lived process (the dashboard) never reads under the write's bound."""
