@@ -21,7 +21,8 @@ for spec in PAGES:
     )
 
 try:
-    st.navigation({name: pages for name, pages in sections.items() if pages}).run()
+    with frame.entered(access):
+        st.navigation({name: pages for name, pages in sections.items() if pages}).run()
 except PortfolioError as exc:
     # e.g. the database stayed locked by a long import: words on the page, never a traceback.
     components.show_domain_error(exc)

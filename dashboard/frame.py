@@ -6,6 +6,9 @@ executing the page without app.py. Calling the gate twice renders nothing twice.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal, overload
 
 import streamlit as st
@@ -46,6 +49,22 @@ def gate() -> Access:
     return access
 
 
+#: The access app.py's gate found in this script run (each session's runs share one thread).
+_entry = threading.local()
+
+
+@contextmanager
+def entered(access: Access) -> Iterator[None]:
+    """app.py's navigation runs the page inside this: the page's `start` then reuses the gate
+    app.py passed instead of drawing it again (a second page config and style message that
+    every viewer's browser would render)."""
+    _entry.access = access
+    try:
+        yield
+    finally:
+        _entry.access = None
+
+
 def _sidebar_account(access: Access) -> None:
     with st.sidebar:
         if access.protected:
@@ -74,7 +93,7 @@ def start(*, needs_data: Literal[False]) -> ReportScope | None: ...
 def start(*, needs_data: bool = True) -> ReportScope | None:
     """Gate, banners and filters. Returns the scope the filters choose; without data, explains that
     and stops (or returns None when the page works without data, like the Data page)."""
-    access = gate()
+    access = getattr(_entry, "access", None) or gate()
     try:
         data.database()
         months = data.months()
