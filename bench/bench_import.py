@@ -130,13 +130,10 @@ LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 #: Runs the reader child on a file from a process too small to inflate its peak figure.
 CHILD_PEAK = """
 import os, subprocess, sys
-from analytics.ingest.reader import HEADER_SCAN_ROWS, _CHILD
-from analytics.limits import DEFAULT_LIMITS as L
+from analytics.ingest.reader import child_command
+from analytics.limits import DEFAULT_LIMITS
 with open(sys.argv[1], "rb") as data:
-    child = subprocess.Popen(
-        [sys.executable, "-I", str(_CHILD), str(L.max_rows), str(L.max_columns),
-         str(HEADER_SCAN_ROWS), str(L.max_workbook_cells), str(L.read_address_space_bytes),
-         str(L.read_cpu_seconds)], stdin=data, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(child_command(DEFAULT_LIMITS), stdin=data, stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
 print(usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
 """

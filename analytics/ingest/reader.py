@@ -8,6 +8,8 @@ allocation fails) or allocate gigabytes, which no `except` can catch. So `open_w
 in a child process (analytics/ingest/read_child.py) limited in address space and CPU time, and
 gets back plain values: a crash, a runaway allocation or a timeout ends the child only and
 becomes a refusal ("this workbook could not be read safely: ..."). The server and the CLI stay up.
+The child runs the byte guard (analytics/ingest/guard/) first and lets calamine see the bytes
+only once it has passed; a guard refusal comes back as the guard words it.
 
 The child sends each sheet's first rows as values (to find the header in) and every column
 dictionary-encoded as flat buffers (read_child.py), so the parent never holds a Python object
@@ -15,7 +17,9 @@ per cell: a column below the header is an int array of codes plus its distinct v
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
+import json
 import pickle
 import signal
 import subprocess
@@ -23,14 +27,18 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar
-
-import numpy as np
+from typing import TYPE_CHECKING, ClassVar
 
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy is imported where columns are decoded, not here: the CLI starts the reader child
+# (WorkbookRead) before it loads pandas, NumPy and DuckDB, so that start-up overlaps the parse.
 
 #: Title rows above the header are common; a header further down than this is not looked for.
 HEADER_SCAN_ROWS = 30
@@ -69,6 +77,8 @@ class BodyColumn:
 
 
 def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
+    import numpy as np
+
     first = np.frombuffer(column.first, dtype=np.int32)[start:]
     used, codes = np.unique(first, return_inverse=True)
     position = np.searchsorted(np.frombuffer(column.rows, dtype=np.int32), used)
@@ -150,58 +160,108 @@ class _PlainValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _run_child(data: bytes, limits: Limits, meanwhile: Callable[[], object] | None = None,
-               ) -> dict[str, object]:
-    """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
-    and the cells at once). `meanwhile` runs here while the child parses."""
-    command = [
-        sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
-        str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
-        str(limits.read_address_space_bytes), str(limits.read_cpu_seconds),
-    ]
-    with tempfile.TemporaryFile() as stderr:
-        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=stderr)
-        timed_out = threading.Event()
+def child_command(limits: Limits) -> list[str]:
+    """The command that runs the reader child for `limits` (the workbook goes to its stdin)."""
+    return [sys.executable, "-I", str(_CHILD), json.dumps(asdict(limits)), str(HEADER_SCAN_ROWS)]
 
-        def stop() -> None:
-            timed_out.set()
-            child.kill()
 
-        timer = threading.Timer(limits.read_wall_seconds, stop)
-        timer.start()
-        answer: object = None
+class WorkbookRead:
+    """A workbook being checked and parsed in the child process, from the moment it is started.
+
+    Starting the child before the caller's own heavy imports (pandas, DuckDB) lets the guard
+    and the parse run on the other core meanwhile. Use it as a context manager, so a child
+    whose answer is never collected is ended; `answer` collects it (once).
+    """
+
+    def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.data = data
+        self.limits = limits
+        # Closed by close(): the child's words, read once it has ended.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._child = subprocess.Popen(child_command(limits), stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=self._stderr)
+        self._timed_out = threading.Event()
+        self._timer = threading.Timer(limits.read_wall_seconds, self._stop)
+        self._timer.start()
+        # Fed from a thread: the caller goes on with its own start-up while the child reads.
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        stdin = self._child.stdin
+        assert stdin is not None
+        # A child that ended early (a crash, the timer) breaks the pipe: its status says why.
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            try:
+                stdin.write(self.data)
+            finally:
+                stdin.close()
+
+    def _stop(self) -> None:
+        self._timed_out.set()
+        self._child.kill()
+
+    def close(self) -> None:
+        """End the child if it still runs; release its pipes and timer."""
+        self._timer.cancel()
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.wait()
+        self._feeder.join()
+        if self._child.stdout is not None:
+            self._child.stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> WorkbookRead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load(self) -> object:
+        assert self._child.stdout is not None
         try:
-            assert child.stdin is not None and child.stdout is not None
-            try:
-                # The child reads all its input before it writes anything: no deadlock.
-                child.stdin.write(data)
-                child.stdin.close()
-            except BrokenPipeError:
-                pass
-            if meanwhile is not None:
-                meanwhile()
-            try:
-                answer = _PlainValues(child.stdout).load()
-            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-                    MemoryError):
-                answer = None
-            child.stdout.read()
-            code = child.wait()
+            return _PlainValues(self._child.stdout).load()
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                MemoryError):
+            return None
+
+    def answer(self, meanwhile: Callable[[], object] | None = None) -> dict[str, object]:
+        """The child's answer, unpickled as it streams in (the parent never holds the pickle's
+        bytes and the cells at once). `meanwhile` runs here once the guard has accepted the
+        bytes, while the child parses; a guard refusal is raised as the guard words it."""
+        try:
+            verdict = self._load()
+            answer: object = None
+            if verdict == {"accepted": True}:
+                if meanwhile is not None:
+                    meanwhile()
+                answer = self._load()
+            assert self._child.stdout is not None
+            self._child.stdout.read()
+            code = self._child.wait()
+            self._stderr.seek(0)
+            detail = self._stderr.read(4096)
         finally:
-            timer.cancel()
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-        stderr.seek(0)
-        detail = stderr.read(4096)
-    if timed_out.is_set():
-        raise _unsafe(f"reading it took longer than {limits.read_wall_seconds:.0f} s")
-    if code != 0:
-        raise _unsafe(_why_child_ended(code, detail, limits))
-    if not isinstance(answer, dict):
-        raise _unsafe("the reader returned no usable answer")
-    return answer
+            self.close()
+        if self._timed_out.is_set():
+            raise _unsafe(f"reading it took longer than {self.limits.read_wall_seconds:.0f} s")
+        if code != 0:
+            raise _unsafe(_why_child_ended(code, detail, self.limits))
+        if isinstance(verdict, dict) and "refused" in verdict:
+            raise _guard_refusal(verdict)
+        if not isinstance(answer, dict):
+            raise _unsafe("the reader returned no usable answer")
+        return answer
+
+
+def _guard_refusal(verdict: dict[object, object]) -> ImportRefused:
+    problems = verdict.get("problems")
+    if not isinstance(problems, list) or not all(isinstance(p, tuple) and len(p) == 7
+                                                 for p in problems):
+        return _unsafe("the reader returned no usable answer")
+    return ImportRefused(str(verdict["refused"]),
+                         tuple(Problem(Severity(p[0]), *p[1:]) for p in problems))
 
 
 def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
@@ -218,10 +278,17 @@ def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
-                  meanwhile: Callable[[], object] | None = None) -> ParsedWorkbook:
-    """The workbook's worksheets, parsed in a resource-limited child process; `meanwhile` (work
-    that needs no parsed cells, e.g. the typed-error scan) runs in this process alongside."""
-    answer = _run_child(data, limits, meanwhile)
+                  meanwhile: Callable[[], object] | None = None,
+                  started: WorkbookRead | None = None) -> ParsedWorkbook:
+    """The workbook's worksheets, checked by the byte guard and then parsed, in a
+    resource-limited child process; `meanwhile` (work that needs the guard's verdict but no
+    parsed cells, e.g. the typed-error scan) runs in this process alongside the parse.
+    `started` is the same read begun earlier (`WorkbookRead(data, limits)`)."""
+    if started is not None and (started.data is not data or started.limits != limits):
+        started.close()
+        started = None
+    with started if started is not None else WorkbookRead(data, limits) as reading:
+        answer = reading.answer(meanwhile)
     if "error" in answer:
         sheet = answer.get("sheet")
         named = sheet if isinstance(sheet, str) else None
