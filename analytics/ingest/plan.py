@@ -10,6 +10,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics import store
 from analytics.domain import FIELD_BY_NAME, FIELD_FIGURES, Stage, id_key
@@ -209,8 +210,13 @@ def _read_rows(
     if kept.size == 0:
         return None
     excel_rows = choice.header_row + 1 + kept
-    return normalise(head.name, excel_rows, [c.keep(kept) for c in columns], limits,
-                     stage_mapping)
+    found = normalise(head.name, excel_rows, [c.keep(kept) for c in columns], limits,
+                      stage_mapping)
+    # Arrow's allocator keeps the pages of the intermediate columns it freed; handed back
+    # now, they do not add to the peak of the database write that follows (tens of MB at the
+    # rows limit).
+    pa.default_memory_pool().release_unused()
+    return found
 
 
 def _no_data(choice: HeaderChoice) -> Problem:

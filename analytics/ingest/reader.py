@@ -79,8 +79,14 @@ class BodyColumn:
 def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
     import numpy as np
 
-    first = np.frombuffer(column.first, dtype=np.int32)[start:]
-    used, codes = np.unique(first, return_inverse=True)
+    every = np.frombuffer(column.first, dtype=np.int32)
+    first = every[start:]
+    # The distinct values the body uses, ascending, and each row's rank among them: what
+    # np.unique(first, return_inverse=True) gives, by marking rows instead of sorting.
+    marked = np.zeros(len(every), dtype=bool)
+    marked[first] = True
+    used = np.flatnonzero(marked)
+    codes = (np.cumsum(marked, dtype=np.int32) - 1)[first]
     position = np.searchsorted(np.frombuffer(column.rows, dtype=np.int32), used)
     count = len(column.rows) // 4
     is_other = np.zeros(count, dtype=bool)
