@@ -29,6 +29,7 @@ import resource
 import sys
 from array import array
 from itertools import accumulate, count, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -134,11 +135,13 @@ def _encode(head: list[list[Any]], rest: Any, width: int) -> list[dict[str, obje
     seen: list[dict[Any, int]] = [{} for _ in range(width)]
     firsts = [array("i") for _ in range(width)]
     plain: list[_Plain | None] = [None] * width
+    # One column of a batch at a time, by an item getter: zip(*batch) would step through
+    # thousands of row iterators in lockstep, almost three times slower.
+    columns = [itemgetter(j) for j in range(width)]
     batch, row = head, 0
     while batch:
-        for j, cells in enumerate(zip(*batch, strict=False)):
-            if j >= width:
-                break
+        for j in range(min(width, *map(len, batch))):
+            cells = tuple(map(columns[j], batch))
             tail = plain[j]
             if tail is not None:
                 tail.add(cells, row)
