@@ -15,7 +15,7 @@ import pyarrow as pa
 from analytics import store
 from analytics.domain import FIELD_BY_NAME, FIELD_FIGURES, Stage, id_key
 from analytics.formatting import DEFAULT_CURRENCY
-from analytics.ingest.cell_errors import ErrorCell, error_cells
+from analytics.ingest.cell_errors import ErrorCell
 from analytics.ingest.headers import (
     HeaderChoice,
     KeyedMapping,
@@ -107,6 +107,9 @@ def prepare_import(
     `data` (the CLI starts it before its own imports); the byte guard runs in that child
     before any reader sees the bytes.
     """
+    if reading is not None and (reading.data is not data or reading.limits != limits):
+        reading.close()  # started on other bytes or limits: not this import's reader
+        reading = None
     with reading if reading is not None else WorkbookRead(data, limits) as started:
         return _prepare(data, file_name, as_of, mapping, con, limits, sheet, started)
 
@@ -122,10 +125,7 @@ def _prepare(
     own_stages, stage_problems = resolve_stages(parts.stages)
     problems += stage_problems
     remembered_headers, remembered_stages = _memory(con)
-    typed: dict[str, list[ErrorCell]] = {}
-    # The typed-error scan needs only the bytes: it runs while the reader child parses.
-    heads = sheet_heads(open_workbook(data, limits, lambda: typed.update(error_cells(data)),
-                                      started=reading))
+    heads = sheet_heads(open_workbook(data, limits, started=reading))
     if not heads:
         raise refuse_empty(file_name)
     sheets = tuple(h.name for h in heads)
@@ -147,6 +147,9 @@ def _prepare(
     found = _read_rows(choice, limits, {**remembered_stages, **own_stages})
     if found is None:
         return replace(plan, problems=(*problems, _no_data(choice)))
+    # The reader child scans for typed error cells after the parse, while this process
+    # normalised the rows.
+    typed = reading.typed_errors()
     cell_problems = _merge_typed(
         found.problems, _typed_errors(typed, choice, found.rows["source_row"].to_numpy()))
     fields = frozenset(c.field for c in choice.columns if c.field)

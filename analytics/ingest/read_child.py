@@ -1,8 +1,9 @@
 """The child process that checks and parses a workbook, under resource limits.
 
 Run as `python -I analytics/ingest/read_child.py LIMITS_JSON SCAN_ROWS` with the workbook bytes
-on stdin; writes two pickles to stdout: the byte guard's verdict (analytics/ingest/guard/),
-then the parsed sheets. The guard runs here first, and python_calamine is imported only once
+on stdin; writes up to three pickles to stdout: the byte guard's verdict
+(analytics/ingest/guard/), the parsed sheets, then the cells typed as Excel errors
+(analytics/ingest/cell_errors.py). The guard runs here first, and python_calamine is imported only once
 it has passed: no native reader ever sees bytes the guard has not accepted. Calamine is native
 code: a crafted workbook can make it abort (SIGABRT on a failed allocation) or allocate without
 bound, and neither can be caught in Python. Here such a failure ends this process only; the
@@ -226,8 +227,18 @@ def main(argv: list[str]) -> int:
                        limits["max_workbook_cells"])
     except MemoryError:
         return 3
-    del data
     pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    if "sheets" not in result:
+        return 0
+    del result
+    # Third, the cells typed as Excel errors (calamine reads them as blank): the parent
+    # normalises the rows meanwhile and takes these when it reports problems.
+    from analytics.ingest.cell_errors import error_cells
+
+    typed = {sheet: [(c.row, c.column, c.text) for c in cells]
+             for sheet, cells in error_cells(data).items()}
+    pickle.dump(typed, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
     return 0
 

@@ -26,11 +26,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from analytics.ingest.cell_errors import ErrorCell
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
 
@@ -204,8 +204,10 @@ class WorkbookRead:
                 stdin.close()
 
     def _stop(self) -> None:
-        self._timed_out.set()
-        self._child.kill()
+        # A child that has ended did so in time, whenever its last message is read.
+        if self._child.poll() is None:
+            self._timed_out.set()
+            self._child.kill()
 
     def close(self) -> None:
         """End the child if it still runs; release its pipes and timer."""
@@ -232,17 +234,9 @@ class WorkbookRead:
                 MemoryError):
             return None
 
-    def answer(self, meanwhile: Callable[[], object] | None = None) -> dict[str, object]:
-        """The child's answer, unpickled as it streams in (the parent never holds the pickle's
-        bytes and the cells at once). `meanwhile` runs here once the guard has accepted the
-        bytes, while the child parses; a guard refusal is raised as the guard words it."""
+    def _finish(self) -> None:
+        """Wait for the child to end (its last message read) and raise if it did not end well."""
         try:
-            verdict = self._load()
-            answer: object = None
-            if verdict == {"accepted": True}:
-                if meanwhile is not None:
-                    meanwhile()
-                answer = self._load()
             assert self._child.stdout is not None
             self._child.stdout.read()
             code = self._child.wait()
@@ -254,11 +248,33 @@ class WorkbookRead:
             raise _unsafe(f"reading it took longer than {self.limits.read_wall_seconds:.0f} s")
         if code != 0:
             raise _unsafe(_why_child_ended(code, detail, self.limits))
+
+    def answer(self) -> dict[str, object]:
+        """The child's parse, unpickled as it streams in (the parent never holds the pickle's
+        bytes and the cells at once); a guard refusal is raised as the guard words it. The
+        child goes on to scan for typed error cells (`typed_errors`) unless this is a refusal."""
+        verdict = self._load()
+        answer = self._load() if verdict == {"accepted": True} else None
+        if isinstance(answer, dict) and isinstance(answer.get("sheets"), list):
+            return answer
+        self._finish()
         if isinstance(verdict, dict) and "refused" in verdict:
             raise _guard_refusal(verdict)
         if not isinstance(answer, dict):
             raise _unsafe("the reader returned no usable answer")
         return answer
+
+    def typed_errors(self) -> dict[str, list[ErrorCell]]:
+        """Per sheet, the cells typed as Excel errors: the child's last message, after
+        `answer`. Ends the child."""
+        found = self._load()
+        self._finish()
+        if not isinstance(found, dict) or not all(
+                isinstance(cells, list) and all(isinstance(c, tuple) and len(c) == 3 for c in cells)
+                for cells in found.values()):
+            raise _unsafe("the reader returned no usable answer")
+        return {str(sheet): [ErrorCell(int(r), int(c), str(t)) for r, c, t in cells]
+                for sheet, cells in found.items()}
 
 
 def _guard_refusal(verdict: dict[object, object]) -> ImportRefused:
@@ -284,17 +300,17 @@ def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
-                  meanwhile: Callable[[], object] | None = None,
                   started: WorkbookRead | None = None) -> ParsedWorkbook:
     """The workbook's worksheets, checked by the byte guard and then parsed, in a
-    resource-limited child process; `meanwhile` (work that needs the guard's verdict but no
-    parsed cells, e.g. the typed-error scan) runs in this process alongside the parse.
-    `started` is the same read begun earlier (`WorkbookRead(data, limits)`)."""
+    resource-limited child process. `started` is the same read begun earlier
+    (`WorkbookRead(data, limits)`); its owner ends it, after `typed_errors` if wanted."""
     if started is not None and (started.data is not data or started.limits != limits):
-        started.close()
         started = None
-    with started if started is not None else WorkbookRead(data, limits) as reading:
-        answer = reading.answer(meanwhile)
+    if started is not None:
+        answer = started.answer()
+    else:
+        with WorkbookRead(data, limits) as reading:
+            answer = reading.answer()
     if "error" in answer:
         sheet = answer.get("sheet")
         named = sheet if isinstance(sheet, str) else None
