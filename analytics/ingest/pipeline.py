@@ -14,6 +14,7 @@ from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest.headers import remembered_entries
 from analytics.ingest.model import IMPORTED, REPLACED, UNCHANGED, ImportPlan, ImportResult
 from analytics.ingest.plan import HISTORY_CODES, previous_month_warnings
+from analytics.ingest.source import read_source as read_source  # lives there, without DuckDB
 from analytics.problems import ImportRefused, PortfolioError, Problem, SampleInDatabase, Severity
 
 
