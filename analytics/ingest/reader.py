@@ -269,21 +269,25 @@ class WorkbookRead:
         `answer`. Ends the child."""
         found = self._load()
         self._finish()
-        if not isinstance(found, dict) or not all(
-                isinstance(cells, list) and all(isinstance(c, tuple) and len(c) == 3 for c in cells)
-                for cells in found.values()):
-            raise _unsafe("the reader returned no usable answer")
-        return {str(sheet): [ErrorCell(int(r), int(c), str(t)) for r, c, t in cells]
-                for sheet, cells in found.items()}
+        try:
+            if isinstance(found, dict):
+                return {str(sheet): [ErrorCell(int(r), int(c), str(t)) for r, c, t in cells]
+                        for sheet, cells in found.items()}
+        except (TypeError, ValueError):
+            pass  # not what a reader sends: refused below, never a traceback
+        raise _unsafe("the reader returned no usable answer")
 
 
 def _guard_refusal(verdict: dict[object, object]) -> ImportRefused:
     problems = verdict.get("problems")
-    if not isinstance(problems, list) or not all(isinstance(p, tuple) and len(p) == 7
-                                                 for p in problems):
-        return _unsafe("the reader returned no usable answer")
-    return ImportRefused(str(verdict["refused"]),
-                         tuple(Problem(Severity(p[0]), *p[1:]) for p in problems))
+    try:
+        if isinstance(problems, list) and all(isinstance(p, tuple) and len(p) == 7
+                                              for p in problems):
+            return ImportRefused(str(verdict["refused"]),
+                                 tuple(Problem(Severity(p[0]), *p[1:]) for p in problems))
+    except (TypeError, ValueError):
+        pass  # not what the guard sends: refused below, never a traceback
+    return _unsafe("the reader returned no usable answer")
 
 
 def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
