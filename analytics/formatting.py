@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported by the two functions that need it: the byte guard (in the reader child)
+# and the CLI's start-up import this module for its words and must not pay for pandas.
 
 #: The currency of a snapshot in which no symbol or code was written (METRICS.md section 1).
 DEFAULT_CURRENCY = "USD"
@@ -30,6 +35,8 @@ MISSING = "–"
 def is_missing(value: object) -> bool:
     if value is None:
         return True
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -104,5 +111,7 @@ def days_as_months(days: float | None, digits: int = 1) -> str:
 
 def month_label(value: date | pd.Period | str) -> str:
     """'Nov 2026' for a month, from a date, a Period or 'YYYY-MM'."""
+    import pandas as pd
+
     period = pd.Period(value, freq="M")
     return period.strftime("%b %Y")

@@ -22,13 +22,14 @@ from analytics.ingest.months import as_of_from_name, parse_month
 from analytics.ingest.pipeline import (
     commit_import,
     missing_as_of,
-    read_source,
     refusal,
     sample_months,
     sample_refusal,
     will_write,
 )
 from analytics.ingest.plan import prepare_import
+from analytics.ingest.reader import WorkbookRead
+from analytics.ingest.source import read_source
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import SnapshotMissing
 
@@ -48,8 +49,10 @@ def import_with_plan(
     limits: Limits = DEFAULT_LIMITS,
     sheet: str | None = None,
     replace_sample: bool = False,
+    reading: WorkbookRead | None = None,
 ) -> tuple[ImportPlan, ImportResult]:
-    """import_file, also returning the plan (the CLI summary shows its sheet and header row)."""
+    """import_file, also returning the plan (the CLI summary shows its sheet and header row).
+    `reading`: the reader child the caller already started on these bytes."""
     data, name = read_source(path_or_bytes, file_name, limits)
     month = parse_month(as_of) if isinstance(as_of, str) else as_of
     month = store.month_start(month) if month is not None else as_of_from_name(name)
@@ -61,7 +64,7 @@ def import_with_plan(
     # is parsed, and a refused file never pushes a good backup out of the rotation.
     with store.connect(db, read_only=True) as con:
         plan = prepare_import(data, name, as_of=month, mapping=mapping, con=con, limits=limits,
-                              sheet=sheet)
+                              sheet=sheet, reading=reading)
         samples = [] if is_sample else sample_months(con)
     if plan.errors:
         raise refusal(plan)

@@ -67,22 +67,32 @@ def print_refusal(problems: tuple, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.formatting import DEFAULT_CURRENCY
-    from analytics.ingest.model import REPLACED, UNCHANGED
-    from analytics.operations import import_with_plan
+    from analytics.ingest.reader import WorkbookRead
+    from analytics.ingest.source import read_source
+    from analytics.limits import DEFAULT_LIMITS
     from analytics.problems import ImportRefused, SampleInDatabase
 
+    data, name = read_source(args.file, None, DEFAULT_LIMITS)
     try:
-        plan, result = import_with_plan(
-            args.file, db=args.db, as_of=args.as_of, mapping=args.mapping, replace=args.replace,
-            sheet=args.sheet, replace_sample=args.replace_sample,
-        )
+        # The reader child (byte guard, then the parse) starts before pandas and DuckDB are
+        # loaded: this process's start-up runs on the other core meanwhile.
+        with WorkbookRead(data, DEFAULT_LIMITS) as reading:
+            from analytics.operations import import_with_plan
+
+            plan, result = import_with_plan(
+                data, file_name=name, db=args.db, as_of=args.as_of, mapping=args.mapping,
+                replace=args.replace, sheet=args.sheet, replace_sample=args.replace_sample,
+                reading=reading,
+            )
     except ImportRefused as exc:
         print_refusal(exc.problems or (), sys.stderr)
         return 2
     except SampleInDatabase as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from analytics.formatting import DEFAULT_CURRENCY
+    from analytics.ingest.model import REPLACED, UNCHANGED
+
     month = f"{result.as_of:%Y-%m}"
     if result.status == UNCHANGED:
         print(f"{month} already holds this exact file ({plan.file_name}); nothing changed "

@@ -98,6 +98,19 @@ def _spread(per_unique: Sequence[object], codes: np.ndarray, dtype: DTypeLike = 
     return values[codes]
 
 
+def _spread_text(per_unique: Sequence[str | None], codes: np.ndarray) -> pa.Array:
+    """Text per distinct value, spread over the rows in Arrow: no Python object per row."""
+    return pa.array(per_unique, type=pa.string()).take(pa.array(codes))
+
+
+def _spread_small_ints(per_unique: Sequence[object], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Whole numbers (or None) per distinct value, spread over the rows as nullable Int16."""
+    missing = np.fromiter((v is None for v in per_unique), dtype=bool, count=len(per_unique))
+    values = np.fromiter((0 if v is None else v for v in per_unique), dtype=np.int16,
+                         count=len(per_unique))
+    return pd.arrays.IntegerArray(values[codes], missing[codes])
+
+
 @dataclass(frozen=True)
 class Normalised:
     rows: pd.DataFrame
@@ -154,6 +167,7 @@ def normalise(
     ids, id_problems = _ids(ctx, by_field["initiative_id"])
     data["initiative_id"] = ids
     problems += id_problems
+    _hand_back()
 
     stage, on_hold, stage_raw, stage_problems = _stages(ctx, by_field["stage"], stage_mapping)
     data |= {"stage": stage, "on_hold": on_hold, "stage_raw": stage_raw}
@@ -165,6 +179,7 @@ def normalise(
     money, currency, money_problems = _money(ctx, [by_field[f.name] for f in FIELDS
                                                    if f.kind is Kind.MONEY and f.name in by_field])
     problems += money_problems
+    _hand_back()
 
     for f in FIELDS:
         if f.kind is Kind.DATE:
@@ -174,17 +189,21 @@ def normalise(
         elif f.kind in _SIMPLE_PARSERS or f.kind is Kind.TEXT:
             coded = by_field.get(f.name)
             if coded is None:
-                data[f.name] = np.full(n, None, dtype=object)
+                data[f.name] = pa.nulls(n, pa.string())
             elif f.kind is Kind.TEXT:
                 data[f.name] = text_values(coded.distinct).take(pa.array(coded.codes))
             else:
                 parsed = [_SIMPLE_PARSERS[f.kind](u) for u in coded.uniques]
-                data[f.name] = _spread([p.value for p in parsed], coded.codes)
+                values = [p.value for p in parsed]
+                data[f.name] = (_spread_small_ints(values, coded.codes) if f.kind is Kind.READINESS
+                                else _spread_text(values, coded.codes))  # type: ignore[arg-type]
                 problems += ctx.cell_problems(coded, _failures(parsed))
 
     problems += _empty_names(ctx, by_field["name"], data["name"])
     problems += _production_before_pilot(ctx, by_field, data)
+    _hand_back()
     data["raw_json"] = _raw_json(columns, n)
+    _hand_back()
     frame = _frame(data, n)
     # An Excel error is reported as itself, not as the unreadable value it also is.
     flagged = {(p.row, p.column) for p in errors}
@@ -200,6 +219,13 @@ EXCEL_ERROR_MESSAGE = (
     "an Excel error value, not a value: fix the formula or the cell in the workbook (it is "
     "never read as blank)"
 )
+
+
+def _hand_back() -> None:
+    """Return the pages of the arrays a step freed to the system. Arrow's allocator keeps
+    them otherwise, and the next step's NumPy and Arrow arrays pile up on top: about 20 MB of
+    the import's peak at the rows limit, for a few milliseconds."""
+    pa.default_memory_pool().release_unused()
 
 
 def _excel_errors(ctx: _Context, columns: Sequence[Coded]) -> list[Problem]:
@@ -227,7 +253,8 @@ def _frame(data: dict[str, object], n: int) -> pd.DataFrame:
         values = data[name]
         kind = FIELD_BY_NAME[name].kind if name in FIELD_BY_NAME else None
         if kind is Kind.READINESS:
-            typed[name] = pd.array(values, dtype="Int16")
+            typed[name] = values if isinstance(values, pd.arrays.IntegerArray) else pd.array(
+                values, dtype="Int16")
         elif kind in (Kind.DATE, Kind.MONEY) or name in ("source_row", "on_hold"):
             typed[name] = values
         else:
@@ -292,13 +319,13 @@ def _ids(ctx: _Context, column: Coded) -> tuple[pa.Array, list[Problem]]:
 
 def _stages(
     ctx: _Context, column: Coded, mapped: dict[str, str] | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+) -> tuple[pa.Array, np.ndarray, pa.Array, list[Problem]]:
     parsed = [parse_stage(u, mapped) for u in column.uniques]
     # A read stage is (stage or None, on hold); a failed one has no value.
     read = [p.value if isinstance(p.value, tuple) else (None, False) for p in parsed]
-    stage = _spread([value[0] for value in read], column.codes)
+    stage = _spread_text([value[0] for value in read], column.codes)
     on_hold = _spread([bool(value[1]) for value in read], column.codes, bool)
-    stage_raw = _spread([t.strip() or None for t in column.texts], column.codes)
+    stage_raw = _spread_text([t.strip() or None for t in column.texts], column.codes)
     return stage, on_hold, stage_raw, ctx.cell_problems(column, _failures(parsed))
 
 
@@ -408,13 +435,15 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
         keys.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
+    # Each distinct value escaped once (a column of a few stages or dates: a few literals).
+    literals = [json_strings(column.distinct.arrow) for column in columns]
     # Joined a slice of rows at a time: the pieces of one slice are alive at once, not all.
     chunks = []
     for start in range(0, n, _RAW_JSON_ROWS):
         pieces: list[object] = []
-        for key, column in zip(keys, columns, strict=True):
+        for key, column, escaped in zip(keys, columns, literals, strict=True):
             codes = pa.array(column.codes[start:start + _RAW_JSON_ROWS])
-            pieces += [key, json_strings(column.distinct.arrow.take(codes))]
+            pieces += [key, escaped.take(codes)]
         chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))
     return pa.chunked_array(chunks, type=pa.string())
 

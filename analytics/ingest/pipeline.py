@@ -4,9 +4,7 @@ month's snapshot. analytics/operations.py runs it with its backup (import_file).
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
@@ -16,7 +14,7 @@ from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest.headers import remembered_entries
 from analytics.ingest.model import IMPORTED, REPLACED, UNCHANGED, ImportPlan, ImportResult
 from analytics.ingest.plan import HISTORY_CODES, previous_month_warnings
-from analytics.limits import Limits
+from analytics.ingest.source import read_source as read_source  # lives there, without DuckDB
 from analytics.problems import ImportRefused, PortfolioError, Problem, SampleInDatabase, Severity
 
 
@@ -115,23 +113,6 @@ def _history(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> tuple[Problem,
     # another month was imported.
     fields = frozenset(c.field for c in plan.columns if c.field)
     return previous_month_warnings(con, plan.as_of, plan.rows, fields, plan.currency)
-
-
-def read_source(
-    path_or_bytes: bytes | str | os.PathLike[str], file_name: str | None, limits: Limits,
-) -> tuple[bytes, str]:
-    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        return bytes(path_or_bytes), file_name or "workbook.xlsx"
-    path = Path(path_or_bytes)
-    try:
-        with path.open("rb") as source:
-            # One byte over the limit is enough for the guard to refuse a huge file.
-            data = source.read(limits.max_upload_bytes + 1)
-    except FileNotFoundError:
-        raise PortfolioError(f"file not found: {path}") from None
-    except OSError as exc:
-        raise PortfolioError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return data, file_name or path.name
 
 
 def will_write(con: duckdb.DuckDBPyConnection, plan: ImportPlan, *, replace: bool) -> bool:

@@ -10,12 +10,12 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics import store
 from analytics.domain import FIELD_BY_NAME, FIELD_FIGURES, Stage, id_key
 from analytics.formatting import DEFAULT_CURRENCY
-from analytics.ingest.cell_errors import ErrorCell, error_cells
-from analytics.ingest.guard import check_bytes
+from analytics.ingest.cell_errors import ErrorCell
 from analytics.ingest.headers import (
     HeaderChoice,
     KeyedMapping,
@@ -36,7 +36,13 @@ from analytics.ingest.normalise import (
     empty_rows,
     normalise,
 )
-from analytics.ingest.reader import SheetHead, open_workbook, read_body, sheet_heads
+from analytics.ingest.reader import (
+    SheetHead,
+    WorkbookRead,
+    open_workbook,
+    read_body,
+    sheet_heads,
+)
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
 
@@ -89,6 +95,7 @@ def prepare_import(
     con: duckdb.DuckDBPyConnection | None = None,
     limits: Limits = DEFAULT_LIMITS,
     sheet: str | None = None,
+    reading: WorkbookRead | None = None,
 ) -> ImportPlan:
     """Everything an import would store, and every problem with it; never writes.
 
@@ -96,18 +103,29 @@ def prepare_import(
     too many rows, no such sheet). Cell-level errors are in `plan.errors`; `commit_import`
     refuses them. `mapping` is {"columns": {...}, "stages": {...}} or the flat columns form.
     `con` (optional) supplies remembered mappings and last month's snapshot. `sheet` names
-    the sheet to read instead of choosing one.
+    the sheet to read instead of choosing one. `reading` is the child already started on
+    `data` (the CLI starts it before its own imports); the byte guard runs in that child
+    before any reader sees the bytes.
     """
-    check_bytes(data, limits)
+    if reading is not None and (reading.data is not data or reading.limits != limits):
+        reading.close()  # started on other bytes or limits: not this import's reader
+        reading = None
+    with reading if reading is not None else WorkbookRead(data, limits) as started:
+        return _prepare(data, file_name, as_of, mapping, con, limits, sheet, started)
+
+
+def _prepare(
+    data: bytes, file_name: str, as_of: date | None, mapping: Mapping[str, object] | None,
+    con: duckdb.DuckDBPyConnection | None, limits: Limits, sheet: str | None,
+    reading: WorkbookRead,
+) -> ImportPlan:
     month = store.month_start(as_of) if as_of is not None else as_of_from_name(file_name)
     parts = split_mapping(mapping)
     explicit, problems = resolve_mapping(parts.columns)
     own_stages, stage_problems = resolve_stages(parts.stages)
     problems += stage_problems
     remembered_headers, remembered_stages = _memory(con)
-    typed: dict[str, list[ErrorCell]] = {}
-    # The typed-error scan needs only the bytes: it runs while the reader child parses.
-    heads = sheet_heads(open_workbook(data, limits, lambda: typed.update(error_cells(data))))
+    heads = sheet_heads(open_workbook(data, limits, started=reading))
     if not heads:
         raise refuse_empty(file_name)
     sheets = tuple(h.name for h in heads)
@@ -129,6 +147,9 @@ def prepare_import(
     found = _read_rows(choice, limits, {**remembered_stages, **own_stages})
     if found is None:
         return replace(plan, problems=(*problems, _no_data(choice)))
+    # The reader child scans for typed error cells after the parse, while this process
+    # normalised the rows.
+    typed = reading.typed_errors()
     cell_problems = _merge_typed(
         found.problems, _typed_errors(typed, choice, found.rows["source_row"].to_numpy()))
     fields = frozenset(c.field for c in choice.columns if c.field)
@@ -195,8 +216,13 @@ def _read_rows(
     if kept.size == 0:
         return None
     excel_rows = choice.header_row + 1 + kept
-    return normalise(head.name, excel_rows, [c.keep(kept) for c in columns], limits,
-                     stage_mapping)
+    found = normalise(head.name, excel_rows, [c.keep(kept) for c in columns], limits,
+                      stage_mapping)
+    # Arrow's allocator keeps the pages of the intermediate columns it freed; handed back
+    # now, they do not add to the peak of the database write that follows (tens of MB at the
+    # rows limit).
+    pa.default_memory_pool().release_unused()
+    return found
 
 
 def _no_data(choice: HeaderChoice) -> Problem:

@@ -1,14 +1,19 @@
-"""The child process that parses a workbook with python-calamine, under resource limits.
+"""The child process that checks and parses a workbook, under resource limits.
 
-Run as `python -I analytics/ingest/read_child.py MAX_ROWS MAX_COLUMNS SCAN_ROWS MAX_CELLS
-AS_BYTES CPU_SECONDS` with the workbook bytes on stdin; writes one pickle to stdout. Calamine is native
+Run as `python -I analytics/ingest/read_child.py LIMITS_JSON SCAN_ROWS` with the workbook bytes
+on stdin; writes up to three pickles to stdout: the byte guard's verdict
+(analytics/ingest/guard/), the parsed sheets, then the cells typed as Excel errors
+(analytics/ingest/cell_errors.py). The guard runs here first, and python_calamine is imported only once
+it has passed: no native reader ever sees bytes the guard has not accepted. Calamine is native
 code: a crafted workbook can make it abort (SIGABRT on a failed allocation) or allocate without
 bound, and neither can be caught in Python. Here such a failure ends this process only; the
-parent (the Streamlit server or the CLI) sees a dead child and refuses the file.
+parent (the Streamlit server or the CLI) sees a dead child and refuses the file. Checking here
+rather than in the parent also lets the parent do its own start-up (pandas, DuckDB) meanwhile.
 
-Only the standard library and python_calamine are imported, so the address-space limit is spent
-on the workbook, not on pandas or NumPy. The result holds only plain values (str, float, int,
-bool, bytes, the datetime types) so the parent can unpickle it with a class allow-list.
+Only the standard library, the guard (itself standard library only) and python_calamine are
+imported, so the address-space limit is spent on the workbook, not on pandas or NumPy. The
+result holds only plain values (str, float, int, bool, bytes, the datetime types) so the
+parent can unpickle it with a class allow-list.
 
 A sheet's cells are sent column by column, dictionary-encoded: per row the index of the first
 row holding the same value (an int32 array), and each distinct value once, its text as one
@@ -19,11 +24,14 @@ per cell at all. Encoding is `map(dict.setdefault, cells, count(row))`: C loops 
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import resource
 import sys
 from array import array
 from itertools import accumulate, count, islice
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 #: Rows converted to Python objects at once: their cells are the child's only per-cell objects.
@@ -128,11 +136,13 @@ def _encode(head: list[list[Any]], rest: Any, width: int) -> list[dict[str, obje
     seen: list[dict[Any, int]] = [{} for _ in range(width)]
     firsts = [array("i") for _ in range(width)]
     plain: list[_Plain | None] = [None] * width
+    # One column of a batch at a time, by an item getter: zip(*batch) would step through
+    # thousands of row iterators in lockstep, almost three times slower.
+    columns = [itemgetter(j) for j in range(width)]
     batch, row = head, 0
     while batch:
-        for j, cells in enumerate(zip(*batch, strict=False)):
-            if j >= width:
-                break
+        for j in range(min(width, *map(len, batch))):
+            cells = tuple(map(columns[j], batch))
             tail = plain[j]
             if tail is not None:
                 tail.add(cells, row)
@@ -180,18 +190,56 @@ def _distinct(index: dict[Any, int], first: array, tail: _Plain | None) -> dict[
     }
 
 
+def _guard(data: bytes, limits_json: str) -> dict[str, object] | None:
+    """The byte guard's refusal as plain values, or None when the bytes may be parsed."""
+    # The project's root, not this script's directory: `-I` puts neither on sys.path.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from analytics.ingest.guard import check_bytes
+    from analytics.limits import Limits
+    from analytics.problems import ImportRefused
+
+    try:
+        check_bytes(data, Limits(**json.loads(limits_json)))
+    except ImportRefused as refused:
+        # Plain values only (the severity as its text): the parent allows no other class.
+        return {"refused": str(refused),
+                "problems": [(str(p.severity), p.code, p.message, p.sheet, p.row, p.column,
+                              p.value) for p in refused.problems or ()]}
+    return None
+
+
 def main(argv: list[str]) -> int:
-    max_rows, max_columns, scan_rows, max_cells, address_space, cpu_seconds = (
-        int(a) for a in argv[:6])
-    _limit(address_space, cpu_seconds)
+    limits_json, scan_rows = argv[0], int(argv[1])
+    limits = json.loads(limits_json)
+    _limit(limits["read_address_space_bytes"], limits["read_cpu_seconds"])
     data = sys.stdin.buffer.read()
     try:
-        result = parse(data, max_rows, max_columns, scan_rows, max_cells)
+        verdict = _guard(data, limits_json)
     except MemoryError:
         return 3
-    del data
-    pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    pickle.dump(verdict or {"accepted": True}, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    if verdict is not None:
+        return 0
+    try:
+        result = parse(data, limits["max_rows"], limits["max_columns"], scan_rows,
+                       limits["max_workbook_cells"])
+    except MemoryError:
+        return 3
+    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    if "sheets" not in result:
+        return 0
+    del result
+    # Third, the cells typed as Excel errors (calamine reads them as blank): the parent
+    # normalises the rows meanwhile and takes these when it reports problems.
+    from analytics.ingest.cell_errors import error_cells
+
+    typed = {sheet: [(c.row, c.column, c.text) for c in cells]
+             for sheet, cells in error_cells(data).items()}
+    pickle.dump(typed, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
     return 0
 
 

@@ -8,6 +8,8 @@ allocation fails) or allocate gigabytes, which no `except` can catch. So `open_w
 in a child process (analytics/ingest/read_child.py) limited in address space and CPU time, and
 gets back plain values: a crash, a runaway allocation or a timeout ends the child only and
 becomes a refusal ("this workbook could not be read safely: ..."). The server and the CLI stay up.
+The child runs the byte guard (analytics/ingest/guard/) first and lets calamine see the bytes
+only once it has passed; a guard refusal comes back as the guard words it.
 
 The child sends each sheet's first rows as values (to find the header in) and every column
 dictionary-encoded as flat buffers (read_child.py), so the parent never holds a Python object
@@ -15,22 +17,28 @@ per cell: a column below the header is an int array of codes plus its distinct v
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
+import json
 import pickle
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
+from analytics.ingest.cell_errors import ErrorCell
 from analytics.limits import DEFAULT_LIMITS, Limits
 from analytics.problems import ImportRefused, Problem, Severity
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy is imported where columns are decoded, not here: the CLI starts the reader child
+# (WorkbookRead) before it loads pandas, NumPy and DuckDB, so that start-up overlaps the parse.
 
 #: Title rows above the header are common; a header further down than this is not looked for.
 HEADER_SCAN_ROWS = 30
@@ -69,8 +77,16 @@ class BodyColumn:
 
 
 def _body_column(column: EncodedColumn, start: int) -> BodyColumn:
-    first = np.frombuffer(column.first, dtype=np.int32)[start:]
-    used, codes = np.unique(first, return_inverse=True)
+    import numpy as np
+
+    every = np.frombuffer(column.first, dtype=np.int32)
+    first = every[start:]
+    # The distinct values the body uses, ascending, and each row's rank among them: what
+    # np.unique(first, return_inverse=True) gives, by marking rows instead of sorting.
+    marked = np.zeros(len(every), dtype=bool)
+    marked[first] = True
+    used = np.flatnonzero(marked)
+    codes = (np.cumsum(marked, dtype=np.int32) - 1)[first]
     position = np.searchsorted(np.frombuffer(column.rows, dtype=np.int32), used)
     count = len(column.rows) // 4
     is_other = np.zeros(count, dtype=bool)
@@ -150,58 +166,128 @@ class _PlainValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _run_child(data: bytes, limits: Limits, meanwhile: Callable[[], object] | None = None,
-               ) -> dict[str, object]:
-    """The child's answer, unpickled as it streams in (the parent never holds the pickle's bytes
-    and the cells at once). `meanwhile` runs here while the child parses."""
-    command = [
-        sys.executable, "-I", str(_CHILD), str(limits.max_rows), str(limits.max_columns),
-        str(HEADER_SCAN_ROWS), str(limits.max_workbook_cells),
-        str(limits.read_address_space_bytes), str(limits.read_cpu_seconds),
-    ]
-    with tempfile.TemporaryFile() as stderr:
-        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=stderr)
-        timed_out = threading.Event()
+def child_command(limits: Limits) -> list[str]:
+    """The command that runs the reader child for `limits` (the workbook goes to its stdin)."""
+    return [sys.executable, "-I", str(_CHILD), json.dumps(asdict(limits)), str(HEADER_SCAN_ROWS)]
 
-        def stop() -> None:
-            timed_out.set()
-            child.kill()
 
-        timer = threading.Timer(limits.read_wall_seconds, stop)
-        timer.start()
-        answer: object = None
+class WorkbookRead:
+    """A workbook being checked and parsed in the child process, from the moment it is started.
+
+    Starting the child before the caller's own heavy imports (pandas, DuckDB) lets the guard
+    and the parse run on the other core meanwhile. Use it as a context manager, so a child
+    whose answer is never collected is ended; `answer` collects it (once).
+    """
+
+    def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.data = data
+        self.limits = limits
+        # Closed by close(): the child's words, read once it has ended.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._child = subprocess.Popen(child_command(limits), stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=self._stderr)
+        self._timed_out = threading.Event()
+        self._timer = threading.Timer(limits.read_wall_seconds, self._stop)
+        self._timer.start()
+        # Fed from a thread: the caller goes on with its own start-up while the child reads.
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        stdin = self._child.stdin
+        assert stdin is not None
+        # A child that ended early (a crash, the timer) breaks the pipe: its status says why.
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            try:
+                stdin.write(self.data)
+            finally:
+                stdin.close()
+
+    def _stop(self) -> None:
+        # A child that has ended did so in time, whenever its last message is read.
+        if self._child.poll() is None:
+            self._timed_out.set()
+            self._child.kill()
+
+    def close(self) -> None:
+        """End the child if it still runs; release its pipes and timer."""
+        self._timer.cancel()
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.wait()
+        self._feeder.join()
+        if self._child.stdout is not None:
+            self._child.stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> WorkbookRead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load(self) -> object:
+        assert self._child.stdout is not None
         try:
-            assert child.stdin is not None and child.stdout is not None
-            try:
-                # The child reads all its input before it writes anything: no deadlock.
-                child.stdin.write(data)
-                child.stdin.close()
-            except BrokenPipeError:
-                pass
-            if meanwhile is not None:
-                meanwhile()
-            try:
-                answer = _PlainValues(child.stdout).load()
-            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-                    MemoryError):
-                answer = None
-            child.stdout.read()
-            code = child.wait()
+            return _PlainValues(self._child.stdout).load()
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                MemoryError):
+            return None
+
+    def _finish(self) -> None:
+        """Wait for the child to end (its last message read) and raise if it did not end well."""
+        try:
+            assert self._child.stdout is not None
+            self._child.stdout.read()
+            code = self._child.wait()
+            self._stderr.seek(0)
+            detail = self._stderr.read(4096)
         finally:
-            timer.cancel()
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-        stderr.seek(0)
-        detail = stderr.read(4096)
-    if timed_out.is_set():
-        raise _unsafe(f"reading it took longer than {limits.read_wall_seconds:.0f} s")
-    if code != 0:
-        raise _unsafe(_why_child_ended(code, detail, limits))
-    if not isinstance(answer, dict):
+            self.close()
+        if self._timed_out.is_set():
+            raise _unsafe(f"reading it took longer than {self.limits.read_wall_seconds:.0f} s")
+        if code != 0:
+            raise _unsafe(_why_child_ended(code, detail, self.limits))
+
+    def answer(self) -> dict[str, object]:
+        """The child's parse, unpickled as it streams in (the parent never holds the pickle's
+        bytes and the cells at once); a guard refusal is raised as the guard words it. The
+        child goes on to scan for typed error cells (`typed_errors`) unless this is a refusal."""
+        verdict = self._load()
+        answer = self._load() if verdict == {"accepted": True} else None
+        if isinstance(answer, dict) and isinstance(answer.get("sheets"), list):
+            return answer
+        self._finish()
+        if isinstance(verdict, dict) and "refused" in verdict:
+            raise _guard_refusal(verdict)
+        if not isinstance(answer, dict):
+            raise _unsafe("the reader returned no usable answer")
+        return answer
+
+    def typed_errors(self) -> dict[str, list[ErrorCell]]:
+        """Per sheet, the cells typed as Excel errors: the child's last message, after
+        `answer`. Ends the child."""
+        found = self._load()
+        self._finish()
+        try:
+            if isinstance(found, dict):
+                return {str(sheet): [ErrorCell(int(r), int(c), str(t)) for r, c, t in cells]
+                        for sheet, cells in found.items()}
+        except (TypeError, ValueError):
+            pass  # not what a reader sends: refused below, never a traceback
         raise _unsafe("the reader returned no usable answer")
-    return answer
+
+
+def _guard_refusal(verdict: dict[object, object]) -> ImportRefused:
+    problems = verdict.get("problems")
+    try:
+        if isinstance(problems, list) and all(isinstance(p, tuple) and len(p) == 7
+                                              for p in problems):
+            return ImportRefused(str(verdict["refused"]),
+                                 tuple(Problem(Severity(p[0]), *p[1:]) for p in problems))
+    except (TypeError, ValueError):
+        pass  # not what the guard sends: refused below, never a traceback
+    return _unsafe("the reader returned no usable answer")
 
 
 def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
@@ -218,10 +304,17 @@ def _why_child_ended(code: int, stderr: bytes, limits: Limits) -> str:
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
-                  meanwhile: Callable[[], object] | None = None) -> ParsedWorkbook:
-    """The workbook's worksheets, parsed in a resource-limited child process; `meanwhile` (work
-    that needs no parsed cells, e.g. the typed-error scan) runs in this process alongside."""
-    answer = _run_child(data, limits, meanwhile)
+                  started: WorkbookRead | None = None) -> ParsedWorkbook:
+    """The workbook's worksheets, checked by the byte guard and then parsed, in a
+    resource-limited child process. `started` is the same read begun earlier
+    (`WorkbookRead(data, limits)`); its owner ends it, after `typed_errors` if wanted."""
+    if started is not None and (started.data is not data or started.limits != limits):
+        started = None
+    if started is not None:
+        answer = started.answer()
+    else:
+        with WorkbookRead(data, limits) as reading:
+            answer = reading.answer()
     if "error" in answer:
         sheet = answer.get("sheet")
         named = sheet if isinstance(sheet, str) else None

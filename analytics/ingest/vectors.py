@@ -49,7 +49,19 @@ def _fail(code: str, message: str, severity: Severity = Severity.ERROR) -> Parse
 def _keys(strings: pa.Array) -> pa.Array:
     """Trimmed, lower-cased, inner whitespace folded: how placeholders are compared."""
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(strings))
-    return pc.replace_substring_regex(lowered, r"\s+", " ")
+    return _fold_runs(lowered, r"\s+", r"\s\s|[^\S ]")
+
+
+def _fold_runs(strings: pa.Array, runs: str, unfolded: str) -> pa.Array:
+    """Each match of `runs` (a regex of whitespace runs) as one plain space.
+
+    Searching is cheaper than replacing: when no text holds `unfolded` (two such characters in
+    a row, or one that is not a plain space), every run already is one plain space, so the
+    texts (nearly all names and IDs) are returned as they are.
+    """
+    if len(strings) == 0 or not pc.any(pc.match_substring_regex(strings, unfolded)).as_py():
+        return strings
+    return pc.replace_substring_regex(strings, runs, " ")
 
 
 def _is_placeholder(strings: pa.Array) -> np.ndarray:
@@ -194,8 +206,10 @@ class IdValues:
     failures: dict[int, Parsed]
 
 
-#: What str.split() splits ASCII text on (domain.id_key folds these runs to one space).
+#: What str.split() splits ASCII text on (domain.id_key folds these runs to one space), and
+#: what shows a run that is not one plain space already.
 _ASCII_SPACES = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+_ASCII_UNFOLDED = r"[\t\n\x0b\x0c\r\x1c-\x1f ]{2}|[\t\n\x0b\x0c\r\x1c-\x1f]"
 
 
 def id_values(cells: Distinct) -> IdValues:
@@ -207,7 +221,7 @@ def id_values(cells: Distinct) -> IdValues:
     failures = {int(i): empty for i in np.flatnonzero(missing)}
     if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
         # ASCII IDs: id_key is folding whitespace runs and case, done here in Arrow.
-        folded = pc.utf8_trim(pc.replace_substring_regex(ids, _ASCII_SPACES, " "), " ")
+        folded = pc.utf8_trim(_fold_runs(ids, _ASCII_SPACES, _ASCII_UNFOLDED), " ")
         keys = pc.fill_null(pc.dictionary_encode(pc.utf8_lower(folded)).indices, -1)
         return IdValues(ids, keys.to_numpy(zero_copy_only=False), failures)
     spelled = np.array([id_key(v) if isinstance(v, str) else None for v in ids.to_pylist()],

@@ -66,9 +66,10 @@ _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 #: Cell references (`r="XFD1048576"`) or row numbers (`r="1048576"`) that may lie beyond the
 #: default limits: three letters (column 703 on), or row 200,000 on. Only these few are looked
 #: at closely; a lower row limit is still enforced exactly by the reader. The pattern
-#: starts with a literal so the regex engine skips ahead fast; the attribute's word boundary
-#: is checked on the few matches.
-_FAR_REF = re.compile(rb"r=[\"']([A-Z]{3}[0-9]{1,7}|[A-Z]{0,2}(?:[2-9][0-9]{5}|[0-9]{7}))[\"']")
+#: starts with a literal so the regex engine skips ahead fast; the letters are matched
+#: possessively (digits never follow by giving one back), so a near reference fails at once;
+#: the attribute's word boundary is checked on the few matches.
+_FAR_REF = re.compile(rb"r=[\"']([A-Z]{3}[0-9]{1,7}|[A-Z]{0,2}+(?:[2-9][0-9]{5}|[0-9]{7}))[\"']")
 #: The dimension element sits before the cells, at the start of the part.
 _DIMENSION_WITHIN = 256 * 1024
 
