@@ -12,6 +12,7 @@ from dashboard import auth, components, data, filters, frame, tables
 
 IGNORE = "(ignore this column)"
 MAP_PREFIX = "map::"
+CHANGED_MAPPING = "data::changed_mapping"
 STAGE_PREFIX = "stage::"
 CHOOSE_STAGE = "(choose a stage)"
 AUTO_SHEET = "(let the import choose)"
@@ -70,11 +71,15 @@ uploaded = st.file_uploader(
 
 
 def _mapping_from_widgets() -> dict[str, str | None]:
-    mapping: dict[str, str | None] = {}
-    for key, value in st.session_state.items():
-        if isinstance(key, str) and key.startswith(MAP_PREFIX) and value:
-            mapping[key[len(MAP_PREFIX):]] = None if value == IGNORE else value
-    return mapping
+    # Only the columns the analyst changed: a dropdown left at the import's own choice is no
+    # new mapping, so the prepared upload (cached per mapping) is not read a second time.
+    return dict(st.session_state.get(CHANGED_MAPPING, {}))
+
+
+def _mapping_changed(header: str) -> None:
+    value = st.session_state[f"{MAP_PREFIX}{header}"]
+    st.session_state[CHANGED_MAPPING] = {**st.session_state.get(CHANGED_MAPPING, {}),
+                                         header: None if value == IGNORE else value}
 
 
 def _stages_from_widgets() -> dict[str, str]:
@@ -88,7 +93,7 @@ def _stages_from_widgets() -> dict[str, str]:
 def _forget_choices() -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and (key.startswith((MAP_PREFIX, STAGE_PREFIX))
-                                     or key in (SHEET_KEY, SAMPLE_KEY)):
+                                     or key in (SHEET_KEY, SAMPLE_KEY, CHANGED_MAPPING)):
             del st.session_state[key]
 
 
@@ -179,7 +184,7 @@ if uploaded is not None:
             st.selectbox(
                 components.escape_md(column.header), options=options, index=options.index(current),
                 format_func=lambda f: f if f == IGNORE else FIELD_BY_NAME[f].label,
-                key=f"{MAP_PREFIX}{column.header}",
+                key=f"{MAP_PREFIX}{column.header}", on_change=_mapping_changed, args=(column.header,),
             )
     if choices.left_out:
         st.caption(

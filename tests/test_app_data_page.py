@@ -109,6 +109,29 @@ def test_blocking_errors_are_listed_and_commit_is_disabled(db_file: Path, monkey
     assert _months(db_file) == []
 
 
+def test_an_upload_is_read_once_while_its_mapping_dropdowns_are_left_alone(
+        db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each read of a 25 MB upload costs hundreds of MB: the dropdowns of unmatched columns,
+    left at the import's choice, are no new mapping (they were, from the second run on)."""
+    import analytics.ingest
+
+    monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
+    reads: list[object] = []
+    real = analytics.ingest.prepare_import
+    monkeypatch.setattr(analytics.ingest, "prepare_import",
+                        lambda *args, **kwargs: reads.append(kwargs.get("mapping")) or real(*args, **kwargs))
+    extra = _workbook(["ID", "Name", "Stage", "Squad"], [["R-1", "Claims triage", "Pilot", "Blue"]])
+    at = _upload(_data_page(), "portfolio-2026-11.xlsx", extra)
+    at.run()
+    at.run()
+    assert at.selectbox(key="map::Squad").index == 0     # the import's choice: ignore the column
+    assert len(reads) == 1
+    at.selectbox(key="map::Squad").set_value("business_unit").run()
+    assert len(reads) == 2 and reads[-1]["columns"] == {"Squad": "business_unit"}
+    at.run()
+    assert len(reads) == 2
+
+
 def test_an_unknown_header_is_mapped_by_hand_and_remembered(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTFOLIO_LOAD_SAMPLE", "0")
     odd = _workbook(
