@@ -1,8 +1,9 @@
 """The four writes: import (or replace) a month, delete a month, restore a backup.
 
-Each takes its backup and leaves its audit row (analytics/store/audit.py); the command line
+Each takes its backup, leaves its audit row (analytics/store/audit.py) and then brings the
+stored report facts up to date (analytics/metrics/stored.py); the command line
 (analytics/cli/) and the Data page (dashboard/data.py) both call these, so the order of
-backup, check and write exists once.
+backup, check, write and facts exists once.
 """
 from __future__ import annotations
 
