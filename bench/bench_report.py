@@ -142,7 +142,7 @@ def from_rows(path: Path, as_of: date) -> str:
     """The same without the stored facts: every row's facts computed from the history."""
     with store.connect(path, read_only=True) as con:
         history, detail = load_report_parts(con, as_of)
-    return json.dumps(report_json(compute_report_parts(history, detail, as_of)))
+    return json.dumps(report_json(compute_report_parts(history, detail, ReportScope(as_of))))
 
 
 def refresh_after_import(path: Path, as_of: date) -> None:
@@ -263,7 +263,8 @@ def main() -> None:
     with store.connect(large, read_only=True) as con:
         show("  of which load_report_parts", timed(lambda: load_report_parts(con, latest), args.repeat))
         history, detail = load_report_parts(con, latest)
-    show("  of which compute_report_parts", timed(lambda: compute_report_parts(history, detail, latest), args.repeat))
+    scope = ReportScope(latest)
+    show("  of which compute_report_parts", timed(lambda: compute_report_parts(history, detail, scope), args.repeat))
     with store.connect(large, read_only=True) as con:
         report_rows = load_report_rows(con, latest)
     show("compute_report(load_report_rows(...)), as the dashboard",

@@ -97,6 +97,7 @@ def test_the_command_lines_reading_path_gives_the_same_report(db_file):
     from analytics.metrics import load_rows
     from analytics.metrics.load import load_report_parts
     from analytics.metrics.report import compute_report_parts
+    from analytics.scope import ReportScope
 
     write_months(db_file, portfolio())
     with store.connect(db_file, read_only=True) as con:
@@ -106,7 +107,7 @@ def test_the_command_lines_reading_path_gives_the_same_report(db_file):
             assert len(detail) < len(rows) or as_of in MONTHS[:2]
             for filters in ({}, {"stall_days": 30, "business_unit": "Finance"}):
                 full = compute_report(rows, month(as_of), **filters)
-                parts = compute_report_parts(history, detail, month(as_of), **filters)
+                parts = compute_report_parts(history, detail, ReportScope(month(as_of), **filters))
                 assert report_json(parts) == report_json(full)
                 pd.testing.assert_frame_equal(parts.population, full.population)
                 pd.testing.assert_frame_equal(parts.changes.vanished, full.changes.vanished)

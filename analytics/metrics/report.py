@@ -121,23 +121,17 @@ def compute_report(
     """
     month, history, keep = _scope(rows, as_of, stall_days)
     found = facts(history, keep=keep)
-    return replace(_report(facts_frame(found), month, stall_days, business_unit, solution_type,
-                           first_rows_at_pilot(found, month)), currency=currency)
+    scope = ReportScope(month, business_unit=business_unit, solution_type=solution_type,
+                        stall_days=stall_days)
+    return replace(_report(facts_frame(found), month, scope, first_rows_at_pilot(found, month)),
+                   currency=currency)
 
 
-def compute_report_parts(
-    history: pd.DataFrame,
-    detail: pd.DataFrame,
-    as_of: date,
-    *,
-    stall_days: int = DEFAULT_STALL_DAYS,
-    business_unit: str | None = None,
-    solution_type: str | None = None,
-    currency: str = DEFAULT_CURRENCY,
-) -> Report:
-    """compute_report from `load_report_parts`: the history columns of every row up to M, and
-    the full rows of M and the month before (the same Report, read with less work)."""
-    month, history, keep = _scope(history, as_of, stall_days)
+def compute_report_parts(history: pd.DataFrame, detail: pd.DataFrame, scope: ReportScope,
+                         currency: str = DEFAULT_CURRENCY) -> Report:
+    """compute_report for the scope, from `load_report_parts`: the history columns of every row
+    up to M, and the full rows of M and the month before (the same Report, read with less work)."""
+    month, history, keep = _scope(history, scope.as_of, scope.stall_days)
     found = facts(history, keep=keep)
     # Evidence reads the rule fields of each initiative's first row at pilot or above, which
     # `detail` carries beside the rows of M and the month before (load_report_parts).
@@ -145,8 +139,7 @@ def compute_report_parts(
         detail[["initiative_id", "as_of", *FIRST_PILOT_COLUMNS]].drop_duplicates(
             ["initiative_id", "as_of"]),
         on=["initiative_id", "as_of"], how="left")
-    return replace(_report(facts_frame(found, detail), month, stall_days, business_unit, solution_type,
-                           firsts), currency=currency)
+    return replace(_report(facts_frame(found, detail), month, scope, firsts), currency=currency)
 
 
 def compute_report_prepared(found: Facts, first_rows: pd.DataFrame, scope: ReportScope,
@@ -157,12 +150,11 @@ def compute_report_prepared(found: Facts, first_rows: pd.DataFrame, scope: Repor
     reading the history."""
     _check_stall_days(scope.stall_days)
     month = month_start(scope.as_of)
-    return replace(_report(facts_frame(found), month, scope.stall_days, scope.business_unit,
-                           scope.solution_type, first_rows), currency=currency)
+    return replace(_report(facts_frame(found), month, scope, first_rows), currency=currency)
 
 
-def _report(facts: pd.DataFrame, month: date, stall_days: int, business_unit: str | None,
-            solution_type: str | None, first_rows: pd.DataFrame) -> Report:
+def _report(facts: pd.DataFrame, month: date, scope: ReportScope, first_rows: pd.DataFrame) -> Report:
+    stall_days, business_unit, solution_type = scope.stall_days, scope.business_unit, scope.solution_type
     everyone = facts.loc[facts["as_of"] == pd.Timestamp(month)]
     population = everyone.loc[in_scope(everyone, business_unit, solution_type)]
     as_of_date = month_end(month)

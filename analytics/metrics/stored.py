@@ -157,9 +157,7 @@ def report_from_store(con: duckdb.DuckDBPyConnection, scope: ReportScope) -> Rep
     currency = store.snapshot_currency(con, scope.as_of)
     if not facts_current(con):
         history_rows, detail = load_report_parts(con, scope.as_of)
-        return compute_report_parts(history_rows, detail, scope.as_of, stall_days=scope.stall_days,
-                                    business_unit=scope.business_unit, solution_type=scope.solution_type,
-                                    currency=currency)
+        return compute_report_parts(history_rows, detail, scope, currency)
     month, before = report_months(con, scope.as_of)
     rows = read_rows_with_facts(con, sorted({before, month}))
     firsts = read_first_pilot_rows(con, month, FIRST_PILOT_COLUMNS)
