@@ -72,7 +72,7 @@ def import_with_plan(
     if samples and not replace_sample:
         raise sample_refusal(samples)
     if is_sample:
-        with store.connect(db) as con, _facts_refreshed(con, plan.as_of):
+        with _facts_refreshed(db, plan.as_of) as con:
             return plan, commit_import(con, plan, replace=replace, imported_by=imported_by,
                                        is_sample=True)
     return plan, commit_plan(db, plan, replace=replace, imported_by=imported_by,
@@ -111,7 +111,7 @@ def commit_plan(
 ) -> ImportResult:
     """Store a plan already read and checked (the Data page's preview), after its backup."""
     backup_before_commit(db, plan, replace=replace)
-    with store.connect(db) as con, _facts_refreshed(con, plan.as_of):
+    with _facts_refreshed(db, plan.as_of) as con:
         return commit_import(con, plan, replace=replace, imported_by=imported_by,
                              replace_sample=replace_sample)
 
@@ -147,7 +147,7 @@ def delete_month(db: Database, as_of: date, *, by_user: str = "") -> int:
     """Remove one month after a backup; the audit keeps a record. Returns the rows removed."""
     stored_month(db, as_of)
     make_backup(db, "delete")
-    with store.connect(db) as con, _facts_refreshed(con, as_of):
+    with _facts_refreshed(db, as_of) as con:
         return store.delete_snapshot(con, as_of, by_user=by_user)
 
 
@@ -161,15 +161,21 @@ def restore(db: Database, backup: str | os.PathLike[str]) -> Path | None:
 
 
 @contextmanager
-def _facts_refreshed(con: duckdb.DuckDBPyConnection, month: date | None) -> Iterator[None]:
-    """Around a write that changes `month` (None: any month): afterwards the stored report
-    facts are brought up to date (analytics/metrics/stored.py), for that month and later ones
-    only when they were current before and no sample month goes."""
+def _facts_refreshed(db: Database, month: date | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection for a write that changes `month` (None: any month); afterwards
+    the stored report facts are brought up to date (analytics/metrics/stored.py), for that
+    month and later ones only when they were current before and no sample month goes."""
     # Imported here: the CLI's import command starts without the metrics package.
     from analytics.metrics.stored import facts_current
-    since = month if month is not None and facts_current(con) and not sample_months(con) else None
-    yield
-    _refresh_facts(con, since)
+    with store.connect(db) as con:
+        since = month if month is not None and facts_current(con) and not sample_months(con) else None
+        yield con
+        written = store.data_version(con)
+    # On a connection of their own: closing the write's gives back the buffers DuckDB filled
+    # with the month (64 MB at the rows limit), before the facts need memory of their own.
+    with store.connect(db) as con:
+        # Another process may have written in between: then every month's facts are redone.
+        _refresh_facts(con, since if store.data_version(con) == written else None)
 
 
 def _refresh_facts(con: duckdb.DuckDBPyConnection, since: date | None) -> None:
