@@ -30,6 +30,9 @@ CURRENCY_SYMBOLS: dict[str, str] = {
 }
 
 MISSING = "–"
+#: What a money figure reads when the export gives no value for its field at all
+#: (metrics.outcomes.not_captured): unknown, never 0.
+NOT_IN_EXPORT = "not in the export"
 
 
 def is_missing(value: object) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from analytics.charts.common import MIN_GROUP
 from analytics.charts.theme import format_money, format_pct
 from analytics.domain import Stage
+from analytics.formatting import NOT_IN_EXPORT
 from analytics.metrics.types import Report
 
 #: The delta text when a figure did not move (rounded as shown).
@@ -32,7 +33,8 @@ def _headline(report: Report) -> dict[str, float | None]:
         "pilot_to_production": funnel.pilot_to_production,
         "p_production_12m": report.time_to_production.p_production_12m,
         "stalled": float(report.stalls.count),
-        "stalled_budget": float(report.stalls.budget),
+        # None when the export gives no budget at all: unknown, not 0 (outcomes.not_captured).
+        "stalled_budget": report.outcomes.stalled_budget,
     }
 
 
@@ -53,6 +55,8 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
 
 
 def _format(kind: str, value: float | None, currency: str) -> str:
+    if value is None and kind == "money":
+        return NOT_IN_EXPORT  # the export gives no amount at all (outcomes.not_captured)
     if value is None or value != value:
         return "–"
     if kind == "expected":

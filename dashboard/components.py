@@ -6,8 +6,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
-from analytics.formatting import DAYS_PER_MONTH, DEFAULT_CURRENCY, MISSING, currency_prefix
+from analytics.formatting import (
+    DAYS_PER_MONTH,
+    DEFAULT_CURRENCY,
+    MISSING,
+    NOT_IN_EXPORT,
+    currency_prefix,
+    money,
+)
 from analytics.kpis import CURRENCY_CHANGED, NO_CHANGE
+from analytics.metrics.outcomes import money_gap_summary
 from analytics.metrics.stalls import unreadable_summary
 from analytics.metrics.types import (
     BY_ANALYST,
@@ -68,6 +76,20 @@ def cause_data_gaps(report) -> None:
     if summary:
         st.warning(f"**Some causes cannot be read from this export.** {escape_md(summary)}",
                    icon=":material/warning:")
+
+
+def money_gaps(report) -> None:
+    """The money fields the month's export gives no value for (Outcomes.not_captured): their
+    figures read "not in the export", and the page says why beside them."""
+    summary = money_gap_summary(report.outcomes.not_captured)
+    if summary:
+        st.warning(f"**Some amounts are not in this export.** {escape_md(summary)}",
+                   icon=":material/warning:")
+
+
+def money_or_gap(value: float | None, currency: str) -> str:
+    """A money tile's text: the amount, or NOT_IN_EXPORT when the export gives none."""
+    return NOT_IN_EXPORT if value is None else money(value, currency)
 
 
 def page_header(title: str, scope: ReportScope, lead: str = "") -> None:

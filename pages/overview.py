@@ -30,6 +30,7 @@ components.selection_table(components.chart(
     behind=lambda cause: data.stalled_with_cause(scope, cause),
 ))
 components.cause_data_gaps(report)
+components.money_gaps(report)
 
 
 @st.fragment

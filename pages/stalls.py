@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.charts import catalog
-from analytics.formatting import money
 from dashboard import components, data, frame
 
 scope = frame.start()
@@ -21,13 +20,15 @@ components.page_header(
 )
 components.require_population(report)
 components.cause_data_gaps(report)
+components.money_gaps(report)
 
 if stalls.count == 0:
     st.success(f"No initiative is stalled in {scope.as_of:%B %Y} at a {scope.stall_days}-day threshold.")
 else:
     col1, col2 = st.columns(2)
     col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
-    col2.metric("Budget stuck in stalls", money(stalls.budget, report.currency), border=True)
+    col2.metric("Budget stuck in stalls",
+                components.money_or_gap(report.outcomes.stalled_budget, report.currency), border=True)
     measure = st.segmented_control(
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",

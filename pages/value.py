@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.charts import catalog
-from analytics.formatting import money, percent
+from analytics.formatting import percent
 from dashboard import components, data, frame
 
 scope = frame.start()
@@ -18,17 +18,20 @@ components.page_header(
     "production.",
 )
 components.require_population(report)
+components.money_gaps(report)
 
 # Rows of three: five tiles side by side would cut their labels at a laptop's width.
 cols = st.columns(3) + st.columns(3)
+amount = components.money_or_gap
 cols[0].metric("Expected value in production",
-               money(outcomes.expected_in_production, report.currency), border=True)
+               amount(outcomes.expected_in_production, report.currency), border=True)
 cols[1].metric("Realized value in production",
-               money(outcomes.realized_in_production, report.currency), border=True)
+               amount(outcomes.realized_in_production, report.currency), border=True)
 cols[2].metric("Value capture", percent(outcomes.value_capture), border=True,
                help="Realized ÷ expected value of initiatives in production.")
-cols[3].metric("Budget stuck in stalls", money(outcomes.stalled_budget, report.currency), border=True)
-cols[4].metric("Spend on stopped initiatives", money(outcomes.spend_on_stopped, report.currency), border=True)
+cols[3].metric("Budget stuck in stalls", amount(outcomes.stalled_budget, report.currency), border=True)
+cols[4].metric("Spend on stopped initiatives", amount(outcomes.spend_on_stopped, report.currency),
+               border=True)
 
 components.selection_table(components.chart(
     catalog.VALUE, scope, ctx, key="value",

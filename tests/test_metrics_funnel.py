@@ -134,7 +134,9 @@ def test_outcomes_sum_money_over_production_stalled_and_stopped(db_file):
 def test_value_capture_is_null_without_expected_value(db_file):
     write_months(db_file, {"2024-06": [row("live", PR, realized_value=10.0)]})
     out = report(db_file, "2024-06").outcomes
-    assert (out.expected_in_production, out.realized_in_production, out.value_capture) == (0.0, 10.0, None)
+    # No initiative gives an expected value: unknown, not 0 (outcomes.not_captured).
+    assert (out.expected_in_production, out.realized_in_production, out.value_capture) == (None, 10.0, None)
+    assert out.not_captured == ("expected_value",)
 
 
 def test_changes_since_the_previous_snapshot(db_file):

@@ -400,16 +400,21 @@ def heatmap_text(src: ChartSource) -> SlideText:
     return SlideText("\n".join(notes))
 
 
+def _amount(value: float | None, currency: str) -> str:
+    """A section 6 sum for the notes: NOT_IN_EXPORT when the export gives no such amount."""
+    return formatting.NOT_IN_EXPORT if value is None else money(value, currency)
+
+
 def value_text(src: ChartSource) -> SlideText:
     report = src.filtered_report()
     out = report.outcomes
     groups = by_group(report, "business_unit")
     notes = [
-        f"In production: expected {money(out.expected_in_production, report.currency)} a year, "
-        f"realized {money(out.realized_in_production, report.currency)} a year, value capture "
+        f"In production: expected {_amount(out.expected_in_production, report.currency)} a year, "
+        f"realized {_amount(out.realized_in_production, report.currency)} a year, value capture "
         f"{pct(out.value_capture)}",
-        f"Budget of stalled initiatives: {money(out.stalled_budget, report.currency)}; spend to "
-        f"date on stopped ones: {money(out.spend_on_stopped, report.currency)}",
+        f"Budget of stalled initiatives: {_amount(out.stalled_budget, report.currency)}; spend to "
+        f"date on stopped ones: {_amount(out.spend_on_stopped, report.currency)}",
         "Business unit: expected a year; realized a year (capture)",
     ]
     money_rows = groups.loc[
@@ -438,14 +443,15 @@ def stalled_budget_text(src: ChartSource) -> SlideText:
     out = report.outcomes
     groups = by_group(report, "business_unit")
     notes = [
-        f"Budget of stalled initiatives: {money(out.stalled_budget)}; spend to date on stopped ones: "
-        f"{money(out.spend_on_stopped)}",
+        f"Budget of stalled initiatives: {_amount(out.stalled_budget, report.currency)}; spend to "
+        f"date on stopped ones: {_amount(out.spend_on_stopped, report.currency)}",
         "Business unit: budget of stalled initiatives; spend to date on stopped ones",
     ]
     for unit, stuck, stopped in zip(groups["business_unit"], groups["stalled_budget"],
                                     groups["spend_on_stopped"], strict=True):
-        notes.append(f"{group_key(unit)}: {money(0.0 if is_missing(stuck) else float(stuck))}; "
-                     f"{money(0.0 if is_missing(stopped) else float(stopped))}")
+        notes.append(f"{group_key(unit)}: "
+                     f"{money(0.0 if is_missing(stuck) else float(stuck), report.currency)}; "
+                     f"{money(0.0 if is_missing(stopped) else float(stopped), report.currency)}")
     return SlideText("\n".join(notes))
 
 

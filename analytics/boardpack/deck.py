@@ -389,9 +389,11 @@ def kpi_title(tiles: tuple[Kpi, ...]) -> str:
     # Below ten pilots the tile is a count ("2 of 7"), not a share.
     share = f"{conversion.text} of" if conversion.text.endswith("%") else conversion.text
     verb = "is" if stalled.value == 1 else "are"
+    held = (f", holding {budget.text} of budget" if budget.value is not None
+            else " (their budget is not in the export)")
     return (
         f"{share} pilots have reached production; {plural(int(stalled.value or 0), 'initiative')} "
-        f"{verb} stalled, holding {budget.text} of budget"
+        f"{verb} stalled{held}"
     )
 
 

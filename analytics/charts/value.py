@@ -28,6 +28,7 @@ from analytics.charts.theme import (
     format_pct,
 )
 from analytics.domain import Stage
+from analytics.metrics.outcomes import MONEY_FIGURES
 from analytics.metrics.outcomes import outcomes as group_outcomes
 from analytics.metrics.types import Outcomes, Report
 from analytics.provenance import ChartContext
@@ -38,9 +39,7 @@ STALLED_NAME = "Budget of stalled initiatives"
 STOPPED_NAME = "Spent on stopped initiatives"
 
 
-_OUTCOME_COLUMNS: tuple[str, ...] = (
-    "expected_in_production", "realized_in_production", "stalled_budget", "spend_on_stopped",
-)
+_OUTCOME_COLUMNS: tuple[str, ...] = tuple(MONEY_FIGURES)
 
 
 def by_group(report: Report, by: str) -> pd.DataFrame:
@@ -92,11 +91,18 @@ def value_chart(
     customdata: the business unit (NOT_SET when missing) of each bar: `drilldown.in_group`.
     """
     frame, totals = _inputs(source, outcomes, by)
-    expected_total = totals.expected_in_production if totals else float(frame["expected_in_production"].fillna(0).sum())
-    realized_total = totals.realized_in_production if totals else float(frame["realized_in_production"].fillna(0).sum())
+    expected_total = ((totals.expected_in_production or 0.0) if totals
+                      else float(frame["expected_in_production"].fillna(0).sum()))
+    realized_total = ((totals.realized_in_production or 0.0) if totals
+                      else float(frame["realized_in_production"].fillna(0).sum()))
     fig = go.Figure()
     noun = "business unit" if by == "business_unit" else "solution type"
     subtitle = f"Initiatives in production, by {noun}: value a year in their business case vs reported"
+    if totals is not None and {"expected_value", "realized_value"} <= set(totals.not_captured):
+        # Unknown, not zero: "no value reported yet" would read as nothing delivered.
+        title = "Value is not in this export: it has no expected or realized value column"
+        empty_state(fig, title)
+        return finish(fig, ctx, title, subtitle)
     groups = _groups(frame, by, ("expected_in_production", "realized_in_production")) if not frame.empty else frame
     if groups.empty or expected_total + realized_total <= 0:
         empty_state(fig, "No value reported yet for initiatives in production")
@@ -136,7 +142,10 @@ def value_chart(
     capture_total = realized_total / expected_total if expected_total > 0 else None
     in_production = (int(source.funnel.stage_counts.get(Stage.PRODUCTION, 0))
                      if isinstance(source, Report) else None)
-    if in_production is not None and in_production < MIN_GROUP:
+    if totals is not None and "realized_value" in totals.not_captured:
+        title = (f"{format_money(expected_total, ctx.currency)} a year expected in production; "
+                 "realized value is not in this export")
+    elif in_production is not None and in_production < MIN_GROUP:
         # Too few to state a share as a finding: the amounts, and how few they come from.
         title = (f"Only {plural(in_production, 'initiative')} in production so far: "
                  f"{format_money(realized_total, ctx.currency)} realized of "
@@ -164,8 +173,9 @@ def stalled_budget_chart(
     customdata: the business unit (NOT_SET when missing) of each bar: `drilldown.in_group`.
     """
     frame, totals = _inputs(source, outcomes, by)
-    stuck_total = totals.stalled_budget if totals else float(frame["stalled_budget"].fillna(0).sum())
-    stopped_total = totals.spend_on_stopped if totals else float(frame["spend_on_stopped"].fillna(0).sum())
+    stuck_total = (totals.stalled_budget or 0.0) if totals else float(frame["stalled_budget"].fillna(0).sum())
+    stopped_total = (totals.spend_on_stopped or 0.0) if totals else float(frame["spend_on_stopped"].fillna(0).sum())
+    missing = set(totals.not_captured) if totals is not None else set()
     fig = go.Figure()
     noun = "business unit" if by == "business_unit" else "solution type"
     subtitle = (
@@ -173,6 +183,11 @@ def stalled_budget_chart(
         f"those stopped"
     )
     groups = _groups(frame, by, ("stalled_budget", "spend_on_stopped")) if not frame.empty else frame
+    if "budget" in missing and stopped_total <= 0:
+        # Unknown, not zero: "no budget is stuck" would read as good news.
+        title = "Budget is not in this export: what the stalled initiatives hold is unknown"
+        empty_state(fig, title)
+        return finish(fig, ctx, title, subtitle)
     if groups.empty or stuck_total + stopped_total <= 0:
         empty_state(fig, "No budget stuck in stalls and no spend on stopped initiatives")
         return finish(fig, ctx, "No budget is stuck in stalled or stopped initiatives", subtitle)
@@ -206,8 +221,9 @@ def stalled_budget_chart(
                      tickprefix=currency_prefix(ctx.currency))
     fig.update_yaxes(showgrid=False, ticks="", ticklabelstandoff=6, tickfont=dict(size=size))
     fig.update_layout(showlegend=False, bargap=0.3)
-    title = (
-        f"{format_money(stuck_total, ctx.currency)} of budget sits in stalled initiatives; "
-        f"{format_money(stopped_total, ctx.currency)} was spent on stopped ones"
-    )
+    stuck_text = ("budget is not in this export" if "budget" in missing
+                  else f"{format_money(stuck_total, ctx.currency)} of budget sits in stalled initiatives")
+    stopped_text = ("spend is not in this export" if "spend_to_date" in missing
+                    else f"{format_money(stopped_total, ctx.currency)} was spent on stopped ones")
+    title = f"{stuck_text[:1].upper()}{stuck_text[1:]}; {stopped_text}"
     return fit_rows(finish(fig, ctx, title, subtitle, footer_gap=48), len(labels))

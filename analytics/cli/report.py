@@ -42,6 +42,8 @@ def _pct(value: object) -> str:
 
 
 def _money(value: object, currency: str) -> str:
+    if value is None:
+        return formatting.NOT_IN_EXPORT
     return formatting.money_exact(float(value), currency)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analytics.domain import ALL_STAGES, LADDER_RANK, STALLABLE, Stage
 from analytics.metrics.history import PILOT_RANK, PRODUCTION_RANK, STAGE_CODE, Facts
+from analytics.metrics.outcomes import MONEY_FIGURES
 from analytics.metrics.stalls import is_stalled
 from analytics.metrics.survival import (
     CENSOR,
@@ -33,6 +34,18 @@ HEADLINE_COLUMNS: tuple[str, ...] = (
 )
 
 
+_GIVEN, _COUNTED = "_given_", "_counted_"
+
+
+def _unknown_money(sums: pd.DataFrame) -> pd.DataFrame:
+    """The money sums NaN where outcomes() makes them None: initiatives to sum, and no
+    initiative of the population giving the field at all; the helper counts dropped."""
+    unknown = {figure: sums[figure].where(~((sums[_GIVEN + field] == 0) & (sums[_COUNTED + figure] > 0)))
+               for figure, field in MONEY_FIGURES.items()}
+    helpers = [c for c in sums.columns if c.startswith((_GIVEN, _COUNTED))]
+    return sums.drop(columns=helpers).assign(**unknown)
+
+
 def _money(facts: pd.DataFrame, column: str, mask: pd.Series) -> pd.Series:
     return facts[column].astype("float64").fillna(0.0).where(mask, 0.0)
 
@@ -47,6 +60,9 @@ def headline_table(facts: pd.DataFrame, key: pd.Series, stall_days: int,
     HEADLINE_COLUMNS, as funnel_result / time_to_production / outcomes define them."""
     stage, highest = facts["stage"], facts["highest_rank"]
     stalled = is_stalled(facts, stall_days)
+    counted = {"stalled_budget": stalled, "expected_in_production": stage == str(Stage.PRODUCTION),
+               "realized_in_production": stage == str(Stage.PRODUCTION),
+               "spend_on_stopped": stage == str(Stage.STOPPED)}
     sums = pd.DataFrame({
         "population": 1,
         "on_hold": facts["on_hold"].astype(bool).astype(int),
@@ -58,9 +74,12 @@ def headline_table(facts: pd.DataFrame, key: pd.Series, stall_days: int,
         "expected_in_production": _money(facts, "expected_value", stage == str(Stage.PRODUCTION)),
         "realized_in_production": _money(facts, "realized_value", stage == str(Stage.PRODUCTION)),
         "spend_on_stopped": _money(facts, "spend_to_date", stage == str(Stage.STOPPED)),
+        **{_GIVEN + field: facts[field].notna().astype(int) for field in set(MONEY_FIGURES.values())},
+        **{_COUNTED + figure: mask.astype(int) for figure, mask in counted.items()},
     }, index=facts.index).groupby(key.to_numpy(), sort=True).sum()
     if groups is not None:
         sums = sums.reindex(list(groups), fill_value=0)
+    sums = _unknown_money(sums)
     table = sums.assign(
         pilot_to_scaling=_ratio(sums["reached_scaling"], sums["reached_pilot"]),
         scaling_to_production=_ratio(sums["reached_production"], sums["reached_scaling"]),
@@ -106,8 +125,11 @@ def monthly_headlines(found: Facts, scope: np.ndarray, stall_days: int) -> pd.Da
         return np.bincount(g[mask], minlength=count).astype(np.int64)
 
     def money(name: str, mask: np.ndarray) -> np.ndarray:
-        values = np.nan_to_num(column(name, "float64"), nan=0.0)
-        return total(np.where(mask, values, 0.0)).astype("float64")
+        raw = column(name, "float64")
+        sums = total(np.where(mask, np.nan_to_num(raw, nan=0.0), 0.0)).astype("float64")
+        # Unknown, as outcomes() has it: rows to sum, and none of the month's gives the field.
+        unknown = (how_many(~np.isnan(raw)) == 0) & (how_many(mask) > 0)
+        return np.where(unknown, np.nan, sums)
 
     on_hold = column("on_hold", "bool")
     stallable = np.isin(code, [STAGE_CODE[s] for s in STALLABLE])

@@ -27,7 +27,7 @@ from analytics.metrics.history import (
     snapshot_months,
 )
 from analytics.metrics.load import FIRST_PILOT_COLUMNS, missing_month, months_in
-from analytics.metrics.outcomes import outcomes
+from analytics.metrics.outcomes import money_gap_warnings, outcomes
 from analytics.metrics.readiness import readiness
 from analytics.metrics.stalls import (
     ALL_CAUSE_KEYS,
@@ -163,6 +163,7 @@ def _report(facts: pd.DataFrame, month: date, scope: ReportScope, first_rows: pd
     label = f"{month:%Y-%m}"
     assessment = assess(population, stall_days)
     stall = stall_result(population, stall_days, assessment)
+    outcome = outcomes(population, stalled)
     return Report(
         as_of=month,
         as_of_date=as_of_date,
@@ -175,11 +176,12 @@ def _report(facts: pd.DataFrame, month: date, scope: ReportScope, first_rows: pd
         stalls=stall,
         early_warning=early_warning(population, stall_days, assessment),
         changes=_changes(facts, everyone, month, stall_days, business_unit, solution_type),
-        outcomes=outcomes(population, stalled),
+        outcomes=outcome,
         population=population.assign(stalled=stalled)
         .reindex(columns=list(POPULATION_COLUMNS)).reset_index(drop=True),
         warnings=(verdict_warnings(population, label, assessment) + _left_out_warnings(ttp, label)
-                  + unreadable_cause_warnings(population, label)),
+                  + unreadable_cause_warnings(population, label)
+                  + money_gap_warnings(outcome, label)),
         evidence=evidence(ttp.subjects, first_rows),
         forecast=forecast(ttp.subjects),
         readiness=readiness(population),

@@ -67,7 +67,8 @@ def report_json(report: Report) -> dict[str, object]:
               "age_days", "mature")}
             for row in report.cohorts.to_dict("records")
         ],
-        "stalled": {"count": stalls.count, "budget": stalls.budget},
+        # The budget is null, not 0, when the export gives none (outcomes.not_captured).
+        "stalled": {"count": stalls.count, "budget": report.outcomes.stalled_budget},
         "causes": {
             **{key: {
                 "flagged": _plain(causes.at[key, "flagged"]),

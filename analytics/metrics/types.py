@@ -141,13 +141,15 @@ class Changes:
 
 @dataclass(frozen=True, slots=True)
 class Outcomes:
-    """Section 6 at month M (missing money counts 0)."""
+    """Section 6 at month M. A blank amount counts 0; a figure whose money field no initiative
+    gives is None, and the field is in `not_captured` (outcomes.not_captured)."""
 
-    expected_in_production: float
-    realized_in_production: float
+    expected_in_production: float | None
+    realized_in_production: float | None
     value_capture: float | None
-    stalled_budget: float
-    spend_on_stopped: float
+    stalled_budget: float | None
+    spend_on_stopped: float | None
+    not_captured: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
