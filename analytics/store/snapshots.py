@@ -239,11 +239,21 @@ _ID_KEY_SQL = (
 
 def _respell_ids(cur: duckdb.DuckDBPyConnection) -> None:
     """Give every month's rows of one initiative the spelling of its latest month."""
+    # The key is computed once per spelling, not per row, and the rows are matched on the
+    # spelling itself: a regular expression over every row of every month took 0.1 s at the
+    # rows limit, on every import, when almost always nothing is respelled.
     cur.execute(
-        f"""UPDATE initiative_rows SET initiative_id = latest.spelling
-            FROM (SELECT {_ID_KEY_SQL} AS id_key, arg_max(initiative_id, as_of) AS spelling
-                  FROM initiative_rows GROUP BY 1) AS latest
-            WHERE {_ID_KEY_SQL} = latest.id_key AND initiative_id <> latest.spelling"""
+        f"""UPDATE initiative_rows SET initiative_id = respelled.spelling
+            FROM (WITH spelled AS (
+                      SELECT initiative_id, max(as_of) AS as_of, {_ID_KEY_SQL} AS id_key
+                      FROM initiative_rows GROUP BY initiative_id),
+                  latest AS (
+                      SELECT id_key, arg_max(initiative_id, as_of) AS spelling FROM spelled
+                      GROUP BY id_key HAVING count(*) > 1)
+                  SELECT spelled.initiative_id AS old, latest.spelling FROM spelled JOIN latest
+                    ON spelled.id_key = latest.id_key AND spelled.initiative_id <> latest.spelling
+                 ) AS respelled
+            WHERE initiative_rows.initiative_id = respelled.old"""
     )
 
 

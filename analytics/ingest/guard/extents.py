@@ -27,6 +27,7 @@ class RowCounter:
         self.max_rows = limits.max_rows
         self.count = 0
         self.pattern: re.Pattern[bytes] | None = None
+        self.tag = b""
         self.carry = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -35,11 +36,20 @@ class RowCounter:
             root = re.search(rb"<([A-Za-z_][\w.-]{0,30}:)?worksheet[\s>]", chunk)
             prefix = root.group(1) or b"" if root else b""
             self.pattern = re.compile(rb"</" + re.escape(prefix) + rb"row\s{0,64}>")
+            self.tag = b"</" + prefix + b"row>"
         joined = self.carry + chunk
         last_end = 0
-        for match in self.pattern.finditer(joined):
-            self.count += 1
-            last_end = match.end()
+        tight = joined.count(self.tag)
+        if joined.count(self.tag[:-1]) == tight:
+            # Every `</row` here is written `</row>`, as Excel writes it: counted in C, about
+            # half the time of matching each one (200,000 rows at the limit).
+            self.count += tight
+            if tight:
+                last_end = joined.rfind(self.tag) + len(self.tag)
+        else:
+            for match in self.pattern.finditer(joined):
+                self.count += 1
+                last_end = match.end()
         # Keep what may hold the start of a tag cut by the chunk boundary, never a counted one.
         self.carry = joined[max(last_end, len(joined) - 96):]
         if self.count > self.limit:
