@@ -46,7 +46,7 @@ def write_facts(con: duckdb.DuckDBPyConnection, facts: Iterable[pd.DataFrame], v
     columns = _column_list((*FACT_KEY, *FACT_FIELDS))
     cur = con.cursor()
     # As a month's write: DuckDB would otherwise hold every inserted fact until the commit.
-    with bounded_write(cur, WRITE_MEMORY_MIN_BYTES):
+    with bounded_write(cur, WRITE_MEMORY_MIN_BYTES, "the report facts"):
         _replace(cur, columns, facts, version, since)
 
 

@@ -138,10 +138,12 @@ def write_memory_bytes(workbook_size: int) -> int:
 
 
 @contextmanager
-def bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int) -> Iterator[None]:
+def bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int,
+                  what: str = "the month") -> Iterator[None]:
     """One thread and `memory_bytes` of memory for DuckDB while the block runs, then the
-    settings it had. They belong to the database instance, not the cursor: restored at once,
-    a long-lived process (the dashboard) never reads under the write's bound."""
+    settings it had; `what` the block writes, for the message when memory runs out. The
+    settings belong to the database instance, not the cursor: restored at once, a long-lived
+    process (the dashboard) never reads under the write's bound."""
     saved = _one(cur.execute(
         "SELECT current_setting('memory_limit'), current_setting('threads')"))
     try:
@@ -155,7 +157,7 @@ def bounded_write(cur: duckdb.DuckDBPyConnection, memory_bytes: int) -> Iterator
         if not _out_of_memory(exc):
             raise
         raise PortfolioError(
-            f"the month could not be written within {memory_bytes / _MIB:.0f} MB of database "
+            f"{what} could not be written within {memory_bytes / _MIB:.0f} MB of database "
             f"memory ({str(exc).splitlines()[0][:200]}); nothing was written. The database "
             "moves what does not fit into temporary files beside its file: free disk space "
             "there and import again"
