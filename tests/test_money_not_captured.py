@@ -146,4 +146,18 @@ def test_the_cli_summary_says_not_in_the_export(db_file: Path, capsys):
     _import_without_value(db_file)
     assert main(["report", "--db", str(db_file), "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
-    assert f"Value in production: expected {NOT_IN_EXPORT}/yr, realized {NOT_IN_EXPORT}/yr" in out
+    assert f"Value in production: expected {NOT_IN_EXPORT}, realized {NOT_IN_EXPORT} (n/a captured)" in out
+
+
+def test_the_cli_import_names_the_fields_the_export_lacks(db_file: Path, tmp_path: Path, capsys):
+    from analytics.cli import main
+
+    rows = [("V-1", "Use case 1", "Production", "Finance", date(2024, 1, 1), date(2024, 9, 1), 1)]
+    export = tmp_path / "portfolio-2025-06.xlsx"
+    export.write_bytes(workbook_bytes(rows, headers=HEADERS))
+    assert main(["import", str(export), "--db", str(db_file)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("not in this export"))
+    named = line.split(": ", 1)[1].split(", ")
+    assert LABEL["expected_value"] in named and LABEL["realized_value"] in named
+    assert LABEL["budget"] not in named and LABEL["initiative_id"] not in named

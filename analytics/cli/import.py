@@ -109,6 +109,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  sheets passed over: {', '.join(plan.sheets_passed)} (--sheet NAME to choose)")
     if plan.unmapped_headers:
         print(f"  kept as extra columns only: {', '.join(plan.unmapped_headers)}")
+    from analytics.domain import FIELDS
+
+    given = {c.field for c in plan.columns if c.field}
+    absent = [f.label for f in FIELDS if f.name not in given]
+    if absent:
+        # Not a warning (these fields are optional), but what the dashboard cannot show.
+        print(f"  not in this export (its figures read as not known): {', '.join(absent)}")
     if result.warnings:
         print(f"{_count(len(result.warnings), 'warning')} (kept with the snapshot):")
         _list([p.describe() for p in result.warnings], MAX_WARNINGS_SHOWN, "warnings", sys.stdout)

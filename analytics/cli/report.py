@@ -41,6 +41,10 @@ def _pct(value: object) -> str:
     return "n/a" if value is None else formatting.percent(float(value))  # type: ignore[arg-type]
 
 
+def _per_year(value: object, currency: str) -> str:
+    return formatting.NOT_IN_EXPORT if value is None else f"{_money(value, currency)}/yr"
+
+
 def _money(value: object, currency: str) -> str:
     if value is None:
         return formatting.NOT_IN_EXPORT
@@ -72,8 +76,9 @@ def summary(doc: dict) -> str:
                      f"budget {_money(figures['budget_weighted'], doc['currency'])}")
     out = doc["outcomes"]
     lines += [
-        f"  Value in production: expected {_money(out['expected_in_production'], doc['currency'])}/yr, realized "
-        f"{_money(out['realized_in_production'], doc['currency'])}/yr ({_pct(out['value_capture'])} captured)",
+        f"  Value in production: expected {_per_year(out['expected_in_production'], doc['currency'])}, "
+        f"realized {_per_year(out['realized_in_production'], doc['currency'])} "
+        f"({_pct(out['value_capture'])} captured)",
         f"  Spend on stopped initiatives: {_money(out['spend_on_stopped'], doc['currency'])}",
         f"  Early warning: {len(doc['early_warning'])} initiative(s) heading for a stall",
     ]
