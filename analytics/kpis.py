@@ -55,8 +55,6 @@ _SPEC: tuple[tuple[str, str, str, bool, str], ...] = (
 
 
 def _format(kind: str, value: float | None, currency: str) -> str:
-    if value is None and kind == "money":
-        return NOT_IN_EXPORT  # the export gives no amount at all (outcomes.not_captured)
     if value is None or value != value:
         return "–"
     if kind == "expected":
@@ -125,7 +123,9 @@ def kpis(report: Report, previous: Report | None) -> tuple[Kpi, ...]:
     return tuple(
         Kpi(key, label, now[key],
             small.get(key) or _format(kind, now[key], report.currency),
-            None if previous is None or key in small or key in small_before
+            # An amount the export does not give (outcomes.not_captured) says so under its "–".
+            NOT_IN_EXPORT if kind == "money" and now[key] is None
+            else None if previous is None or key in small or key in small_before
             else _delta(kind, now[key], before.get(key), report.currency, previous.currency),
             better, help_text + (_too_few_help(key, report) if key in small else ""))
         for key, label, kind, better, help_text in _SPEC

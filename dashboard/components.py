@@ -87,9 +87,14 @@ def money_gaps(report) -> None:
                    icon=":material/warning:")
 
 
-def money_or_gap(value: float | None, currency: str) -> str:
-    """A money tile's text: the amount, or NOT_IN_EXPORT when the export gives none."""
-    return NOT_IN_EXPORT if value is None else money(value, currency)
+def money_tile(container, label: str, value: float | None, currency: str) -> None:
+    """A money figure's tile; one the export gives no amount for reads "–" with "not in the
+    export" under it (a tile's figure is cut to a dozen letters at a laptop's width)."""
+    if value is None:
+        container.metric(label, MISSING, delta=NOT_IN_EXPORT, delta_color="off", delta_arrow="off",
+                         border=True)
+    else:
+        container.metric(label, money(value, currency), border=True)
 
 
 def page_header(title: str, scope: ReportScope, lead: str = "") -> None:
@@ -118,7 +123,7 @@ def kpi_tiles(tiles) -> None:
     for index, tile in enumerate(tiles):
         delta = MISSING if compared and tile.delta is None else tile.delta
         # A change across currencies is not a rise or a fall: no arrow, no colour.
-        flat = delta in (NO_CHANGE, MISSING) or (delta or "").startswith(CURRENCY_CHANGED)
+        flat = delta in (NO_CHANGE, MISSING, NOT_IN_EXPORT) or (delta or "").startswith(CURRENCY_CHANGED)
         columns[index % per_row].metric(
             tile.label, tile.text, delta=delta,
             delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),

@@ -27,8 +27,7 @@ if stalls.count == 0:
 else:
     col1, col2 = st.columns(2)
     col1.metric("Stalled initiatives", f"{stalls.count:,}", border=True)
-    col2.metric("Budget stuck in stalls",
-                components.money_or_gap(report.outcomes.stalled_budget, report.currency), border=True)
+    components.money_tile(col2, "Budget stuck in stalls", report.outcomes.stalled_budget, report.currency)
     measure = st.segmented_control(
         "Weigh causes by", options=["count", "budget"], default="count", key="cause_measure",
         format_func=lambda m: "Number of initiatives" if m == "count" else "Budget",

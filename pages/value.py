@@ -22,16 +22,14 @@ components.money_gaps(report)
 
 # Rows of three: five tiles side by side would cut their labels at a laptop's width.
 cols = st.columns(3) + st.columns(3)
-amount = components.money_or_gap
-cols[0].metric("Expected value in production",
-               amount(outcomes.expected_in_production, report.currency), border=True)
-cols[1].metric("Realized value in production",
-               amount(outcomes.realized_in_production, report.currency), border=True)
+components.money_tile(cols[0], "Expected value in production", outcomes.expected_in_production,
+                      report.currency)
+components.money_tile(cols[1], "Realized value in production", outcomes.realized_in_production,
+                      report.currency)
 cols[2].metric("Value capture", percent(outcomes.value_capture), border=True,
                help="Realized ÷ expected value of initiatives in production.")
-cols[3].metric("Budget stuck in stalls", amount(outcomes.stalled_budget, report.currency), border=True)
-cols[4].metric("Spend on stopped initiatives", amount(outcomes.spend_on_stopped, report.currency),
-               border=True)
+components.money_tile(cols[3], "Budget stuck in stalls", outcomes.stalled_budget, report.currency)
+components.money_tile(cols[4], "Spend on stopped initiatives", outcomes.spend_on_stopped, report.currency)
 
 components.selection_table(components.chart(
     catalog.VALUE, scope, ctx, key="value",

@@ -16,7 +16,7 @@ from analytics import operations
 from analytics.boardpack.deck import kpi_title
 from analytics.charts.value import stalled_budget_chart, value_chart
 from analytics.domain import FIELD_BY_NAME
-from analytics.formatting import NOT_IN_EXPORT
+from analytics.formatting import MISSING, NOT_IN_EXPORT
 from analytics.kpis import kpis
 from analytics.metrics import compute_report
 from analytics.metrics.outcomes import MONEY_FIELD_BLANK
@@ -97,7 +97,7 @@ def test_no_budget_column_never_reads_as_no_budget_stuck(db_file):
     assert report.stalls.count == 2
     tiles = kpis(report, None)
     budget = next(t for t in tiles if t.key == "stalled_budget")
-    assert budget.value is None and budget.text == NOT_IN_EXPORT
+    assert budget.value is None and budget.text == MISSING and budget.delta == NOT_IN_EXPORT
     assert kpi_title(tiles).endswith("2 initiatives are stalled (their budget is not in the export)")
     title = re.sub(r"<[^>]+>", "", stalled_budget_chart(report, CTX).layout.title.text.split("<br>")[0])
     assert title == "Budget is not in this export: what the stalled initiatives hold is unknown"
@@ -129,10 +129,10 @@ def test_the_value_page_says_what_the_export_lacks(db_file: Path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at = at.switch_page("pages/value.py").run()
     assert not at.exception
-    tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Expected value in production"] == NOT_IN_EXPORT
-    assert tiles["Realized value in production"] == NOT_IN_EXPORT
-    assert tiles["Budget stuck in stalls"] != NOT_IN_EXPORT
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    assert tiles["Expected value in production"] == (MISSING, NOT_IN_EXPORT)
+    assert tiles["Realized value in production"] == (MISSING, NOT_IN_EXPORT)
+    assert tiles["Budget stuck in stalls"][0] == "$70k"   # V-9, the one on hold
     shown = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "Some amounts are not in this export" in shown
     assert (f"No initiative in this export gives a value for '{LABEL['expected_value']}' or "

@@ -28,6 +28,7 @@ from analytics.charts.theme import (
     format_pct,
 )
 from analytics.domain import Stage
+from analytics.formatting import MISSING
 from analytics.metrics.outcomes import MONEY_FIGURES
 from analytics.metrics.outcomes import outcomes as group_outcomes
 from analytics.metrics.types import Outcomes, Report
@@ -201,14 +202,16 @@ def stalled_budget_chart(
     stopped = groups["spend_on_stopped"].astype(float).fillna(0.0)
     # Two panels sharing the unit axis: each bar gets a full-height row and its own label.
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06)
-    for col, (values, name, color, words) in enumerate((
-        (stuck, STALLED_NAME, STALLED, "budget in stalled initiatives"),
-        (stopped, STOPPED_NAME, WASTED, "spent on stopped initiatives"),
+    for col, (values, name, color, words, field) in enumerate((
+        (stuck, STALLED_NAME, STALLED, "budget in stalled initiatives", "budget"),
+        (stopped, STOPPED_NAME, WASTED, "spent on stopped initiatives", "spend_to_date"),
     ), start=1):
         fig.add_trace(go.Bar(
             orientation="h", x=values, y=labels, name=name, marker_color=color,
-            # A unit with none says so (0), rather than leaving a blank row.
-            text=[format_money(v, ctx.currency) for v in values], textposition="outside",
+            # A unit with none says so (0), rather than leaving a blank row; an amount the
+            # export does not give is no 0 ("–", and the title says why).
+            text=[MISSING if field in missing else format_money(v, ctx.currency) for v in values],
+            textposition="outside",
             constraintext="none", customdata=keys, hovertext=names, textfont=dict(size=size),
             hovertemplate=f"%{{hovertext}}: {currency_prefix(ctx.currency)}%{{x:,.0f}} {words}"
                           "<extra></extra>",
