@@ -271,6 +271,20 @@ def test_ids_match_across_months_ignoring_case_and_the_latest_spelling_is_kept(
         assert store.read_rows(con)["initiative_id"].tolist() == ["uc-9", "uc-9"]
 
 
+@pytest.mark.parametrize("order", ["in month order", "back-filled"])
+def test_every_month_takes_the_latest_months_spelling_whichever_month_is_written_last(
+        tmp_path: Path, db: Path, order: str):
+    # January also has UC-1, which February no longer lists.
+    jan = save(tmp_path, "p-2025-01.xlsx", book({"P": [HEADER, ["UC-9", "A", "Pilot", "2025-01-01", 1],
+                                                     ["UC-1", "B", "Idea", None, 1]]}))
+    feb = save(tmp_path, "p-2025-02.xlsx", book({"P": [HEADER, ["uc-9", "A", "Pilot", "2025-01-01", 1]]}))
+    for path in ((jan, feb) if order == "in month order" else (feb, jan)):
+        import_file(path, db=db)
+    with store.connect(db, read_only=True) as con:
+        ids = store.read_rows(con).sort_values(["as_of", "initiative_id"])["initiative_id"].tolist()
+    assert ids == ["UC-1", "uc-9", "uc-9"]
+
+
 def test_unicode_spaces_are_spaces_in_amounts_dates_and_stages(tmp_path: Path, db: Path):
     nb = "\u00a0"
     rows = [HEADER,

@@ -206,7 +206,7 @@ def _write(
             f"INSERT INTO initiative_rows ({column_list}) SELECT {column_list} FROM incoming_rows"
         )
         cur.unregister("incoming_rows")
-        _respell_ids(cur)
+        _respell_ids(cur, as_of)
         cur.register("incoming_problems", problem_frame)
         cur.execute("INSERT INTO snapshot_problems SELECT * FROM incoming_problems")
         cur.unregister("incoming_problems")
@@ -239,8 +239,17 @@ _ID_KEY_SQL = (
 )
 
 
-def _respell_ids(cur: duckdb.DuckDBPyConnection) -> None:
-    """Give every month's rows of one initiative the spelling of its latest month."""
+def _respell_ids(cur: duckdb.DuckDBPyConnection, written: date) -> None:
+    """Give every month's rows of one initiative the spelling of its latest month, after the
+    month `written` was stored."""
+    # Nothing to respell when every spelling the other months use is also one of this
+    # month's: a month's IDs are unique by key (normalise refuses two spellings), so then no
+    # key has two. So it is for a first month, and for one that keeps every initiative.
+    other = _one(cur.execute(
+        "SELECT count(*) FROM (SELECT initiative_id FROM initiative_rows WHERE as_of <> $1 "
+        "EXCEPT SELECT initiative_id FROM initiative_rows WHERE as_of = $1)", [written]))[0]
+    if not other:
+        return
     # The key is computed once per spelling, not per row, and the rows are matched on the
     # spelling itself: a regular expression over every row of every month took 0.1 s at the
     # rows limit, on every import, when almost always nothing is respelled.
