@@ -52,7 +52,8 @@ def import_with_plan(
     replace_sample: bool = False,
     reading: WorkbookRead | None = None,
 ) -> tuple[ImportPlan, ImportResult]:
-    """import_file, also returning the plan (the CLI summary shows its sheet and header row).
+    """import_file, also returning the plan without its rows (ImportPlan.stored: the CLI
+    summary shows its sheet, header row and columns).
     `reading`: the reader child the caller already started on these bytes."""
     data, name = read_source(path_or_bytes, file_name, limits)
     month = parse_month(as_of) if isinstance(as_of, str) else as_of
@@ -71,12 +72,16 @@ def import_with_plan(
         raise refusal(plan)
     if samples and not replace_sample:
         raise sample_refusal(samples)
-    if is_sample:
-        with _facts_refreshed(db, plan.as_of) as con:
-            return plan, commit_import(con, plan, replace=replace, imported_by=imported_by,
-                                       is_sample=True)
-    return plan, commit_plan(db, plan, replace=replace, imported_by=imported_by,
-                             replace_sample=replace_sample)
+    if not is_sample:
+        backup_before_commit(db, plan, replace=replace)
+    with _facts_refreshed(db, plan.as_of) as con:
+        result = commit_import(con, plan, replace=replace, imported_by=imported_by,
+                               is_sample=is_sample, replace_sample=replace_sample)
+        summary = plan.stored()
+        # The rows are stored: the facts refreshed on leaving get their memory (the frame of
+        # the 200,000-row limit is 80 MB), and the caller's summary needs none of them.
+        del plan
+    return summary, result
 
 
 def import_file(

@@ -1,7 +1,7 @@
 """What an import found (ImportPlan) and what it did (ImportResult)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,11 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def stored(self) -> ImportPlan:
+        """The plan without its rows and workbook, once they are stored: all a summary of the
+        import reads."""
+        return replace(self, rows=self.rows.iloc[:0], workbook=b"")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ means slower reports, never different ones).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -52,18 +53,29 @@ def write_facts(con: duckdb.DuckDBPyConnection, facts: Iterable[pd.DataFrame], v
 
 def _replace(cur: duckdb.DuckDBPyConnection, columns: str, facts: Iterable[pd.DataFrame],
              version: str, since: date | None) -> None:
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    # The old facts and their version go first, then each chunk is committed as it comes, and
+    # the version is written last: until then readers take no stored fact (their version is
+    # missing), and DuckDB holds one chunk at a time, not all of them until one commit.
+    with _transaction(cur):
         if since is None:
             cur.execute("DELETE FROM report_facts")
         else:
             cur.execute("DELETE FROM report_facts WHERE as_of >= ?", [since])
         cur.execute("DELETE FROM report_facts_state")
-        for chunk in facts:
+    for chunk in facts:
+        with _transaction(cur):
             cur.register("incoming_facts", chunk)
             cur.execute(f"INSERT INTO report_facts ({columns}) SELECT {columns} FROM incoming_facts")
             cur.unregister("incoming_facts")
+    with _transaction(cur):
         cur.execute("INSERT INTO report_facts_state VALUES (?, ?)", [version, now()])
+
+
+@contextmanager
+def _transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
