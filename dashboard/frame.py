@@ -17,6 +17,7 @@ from analytics.access import Access
 from analytics.problems import PortfolioError
 from analytics.scope import ReportScope
 from dashboard import auth, components, data, filters
+from dashboard.registry import PAGES
 
 PAGE_TITLE = "AI Pilot-to-Production"
 
@@ -65,6 +66,25 @@ def entered(access: Access) -> Iterator[None]:
         _entry.access = None
 
 
+#: Set once a session has been sent through app.py (see _route_through_app).
+ROUTED = "_routed_through_app"
+
+
+def _route_through_app() -> None:
+    """Until some session's run of app.py has declared the navigation, Streamlit runs a page
+    asked for by its URL (a shared link to /stalls) as a file of `pages/`, without app.py:
+    its sidebar then lists the files ('app', 'data', ...) to every visitor, the Data page
+    included, until someone opens the home page. Declaring any navigation ends that routing
+    for the whole process, and the rerun goes through app.py. Once per session: AppTest may
+    run a page by itself on purpose."""
+    if st.session_state.get(ROUTED):
+        return
+    st.session_state[ROUTED] = True
+    st.navigation([st.Page(spec.script, title=spec.title, default=spec is PAGES[0])
+                   for spec in PAGES], position="hidden")
+    st.rerun()
+
+
 def _sidebar_account(access: Access) -> None:
     with st.sidebar:
         if access.protected:
@@ -93,7 +113,10 @@ def start(*, needs_data: Literal[False]) -> ReportScope | None: ...
 def start(*, needs_data: bool = True) -> ReportScope | None:
     """Gate, banners and filters. Returns the scope the filters choose; without data, explains that
     and stops (or returns None when the page works without data, like the Data page)."""
-    access = getattr(_entry, "access", None) or gate()
+    access = getattr(_entry, "access", None)
+    if access is None:
+        _route_through_app()
+        access = gate()
     try:
         data.database()
         months = data.months()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.frame import ROUTED
 from dashboard.registry import BROWSING
 from dashboard.registry import PAGES as REGISTRY
 from tests.support.environment import ROOT
@@ -138,10 +139,16 @@ def test_viewer_has_no_data_page_and_is_refused_if_they_go_there(sample_db: Path
     # Navigation does not register the page for a viewer...
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/data.py")
-    # ...and opened by its file anyway, the page re-checks the role itself.
+    # ...opened by its file, the run goes through app.py's navigation, which has no such page...
     direct = _with_auth(_app(), "val@example.com").switch_page("pages/data.py").run()
+    _no_failure(direct)
     assert not direct.file_uploader
-    assert any("for analysts" in e.value for e in direct.error)
+    # ...and run by itself all the same, the page re-checks the role itself.
+    alone = _with_auth(_app(), "val@example.com").switch_page("pages/data.py")
+    alone.session_state[ROUTED] = True
+    alone.run()
+    assert not alone.file_uploader
+    assert any("for analysts" in e.value for e in alone.error)
 
 
 def test_analyst_reaches_the_data_page(sample_db: Path) -> None:

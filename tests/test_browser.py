@@ -130,8 +130,8 @@ def browser_page(server: str, chromium):
     # only shows what fits in the viewport.
     context = chromium.new_context(viewport={"width": 1600, "height": 3600}, device_scale_factor=1)
     page = context.new_page()
-    # A server process's first script run is routed by file (see README, "Choices worth
-    # knowing"); a warm-up visit takes it, so every test sees the app as users do after.
+    # A warm-up visit: the server's first run imports the libraries and fills the caches, so
+    # the tests time and measure the app as later visitors see it.
     page.goto(server)
     _settle(page)
     try:
@@ -153,6 +153,31 @@ def _assert_no_error(page, name: str) -> None:
     errors = page.locator(ERROR_SELECTORS)
     texts = [errors.nth(i).inner_text() for i in range(errors.count())]
     assert not texts, f"{name} shows an error: {texts}"
+
+
+def test_a_shared_link_opened_first_on_a_fresh_server_shows_the_apps_navigation(
+        sample_db_master: Path, tmp_path_factory: pytest.TempPathFactory, chromium) -> None:
+    # Streamlit ran such a first visit straight from pages/, listing 'app', 'data', ... to anyone.
+    with _serve(sample_db_master, tmp_path_factory) as url:
+        context = chromium.new_context(viewport={"width": 1280, "height": 1200})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/stalls?bu=Finance")
+            _settle(page)
+            # The first run declares the app's navigation and reruns through app.py.
+            page.wait_for_function(
+                "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText"
+                "?.includes('Stalls and causes')", timeout=30_000)
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text().splitlines()
+            shown = [line.strip() for line in nav if line.strip()]
+            assert "Stalls and causes" in shown and "Overview" in shown
+            assert not {"app", "stalls", "data"} & set(shown), shown
+            assert page.locator("h1").first.inner_text() == "Stalls and causes"
+            caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first
+            assert "Business unit: Finance" in caption.inner_text()
+            _assert_no_error(page, "stalls")
+        finally:
+            context.close()
 
 
 def test_load_a_workbook_on_the_data_page(server: str, browser_page, tmp_path: Path) -> None:
