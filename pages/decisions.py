@@ -7,7 +7,6 @@ import streamlit as st
 from analytics.charts import catalog
 from analytics.charts.decisions import forecast_title, readiness_title
 from analytics.decisions_view import evidence_rows, readiness_rows
-from analytics.formatting import money
 from analytics.metrics.decisions import report_currency
 from analytics.metrics.types import FORECAST_DAYS, MIN_COMPARABLE
 from dashboard import components, data, frame, tables
@@ -85,7 +84,7 @@ st.subheader("Decisions for the board")
 decisions = report.decisions
 left, right = st.columns(2)
 left.metric("Stalled initiatives awaiting a decision", f"{decisions.count:,}", border=True)
-right.metric("Their budget not yet spent", money(decisions.budget_remaining, currency), border=True)
+components.money_tile(right, "Their budget not yet spent", decisions.budget_remaining, currency)
 if decisions.count == 0:
     st.success(f"No initiative is stalled in {scope.as_of:%B %Y} at a {scope.stall_days}-day threshold.")
 else:

@@ -13,12 +13,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import operations
+from analytics.boardpack.decisions import decisions_slide
 from analytics.boardpack.deck import kpi_title
 from analytics.charts.value import stalled_budget_chart, value_chart
 from analytics.domain import FIELD_BY_NAME
 from analytics.formatting import MISSING, NOT_IN_EXPORT
 from analytics.kpis import kpis
 from analytics.metrics import compute_report
+from analytics.metrics.decisions import board_table
 from analytics.metrics.outcomes import MONEY_FIELD_BLANK
 from analytics.metrics.report_json import report_json
 from analytics.provenance import ChartContext
@@ -161,3 +163,26 @@ def test_the_cli_import_names_the_fields_the_export_lacks(db_file: Path, tmp_pat
     named = line.split(": ", 1)[1].split(", ")
     assert LABEL["expected_value"] in named and LABEL["realized_value"] in named
     assert LABEL["budget"] not in named and LABEL["initiative_id"] not in named
+
+
+def test_without_spend_to_date_what_a_stop_releases_is_unknown(db_file):
+    rows = [{k: v for k, v in r.items() if k != "spend_to_date"} for r in budgets_only()]
+    write_months(db_file, {AS_OF: rows})
+    report = compute_report(read_back(db_file), month(AS_OF))
+    decided = report.decisions
+    assert decided.count == 2 and not decided.spend_given
+    # Not the whole budget: nothing says none of it was spent.
+    assert decided.budget_remaining is None
+    assert decided.table["budget_remaining"].isna().all()
+    choices = board_table(decided, "GBP")["decision"].tolist()
+    assert all(c.endswith("Or stop (spend to date is not in the export, so what it releases is "
+                          "not known).") for c in choices)
+    assert decisions_slide(report).title == (
+        "2 stalled initiatives await a decision: unblock or stop; they hold $300k of budget "
+        "(spend not in the export)")
+
+
+def test_with_spend_to_date_a_stop_releases_the_budget_not_yet_spent(db_file):
+    write_months(db_file, {AS_OF: budgets_only()})
+    decided = compute_report(read_back(db_file), month(AS_OF)).decisions
+    assert decided.spend_given and decided.budget_remaining == 230_000.0 + 45_000.0

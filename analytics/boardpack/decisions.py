@@ -123,8 +123,14 @@ def decisions_slide(report: Report) -> DecisionsSlide:
         title = "No stalled initiative awaits a decision this month"
     else:
         verb = "awaits" if result.count == 1 else "await"
-        title = (f"{plural(result.count, 'stalled initiative')} {verb} a decision: unblock or stop; "
-                 f"{money(result.budget_remaining, currency)} of their budget is not yet spent")
+        held = report.outcomes.stalled_budget
+        # What a stop releases is unknown without spend to date; what they hold may still be.
+        money_clause = (f"; {money(result.budget_remaining, currency)} of their budget is not yet spent"
+                        if result.budget_remaining is not None
+                        else f"; they hold {money(held, currency)} of budget (spend not in the export)"
+                        if held is not None else "")
+        title = (f"{plural(result.count, 'stalled initiative')} {verb} a decision: unblock or stop"
+                 f"{money_clause}")
     shown = table.head(MAX_ROWS)
     more = result.count - len(shown)
     subtitle = (f"Largest budget first{f' (the top {len(shown)}; all {result.count} in the notes)' if more else ''}. "
@@ -147,7 +153,7 @@ def decisions_slide(report: Report) -> DecisionsSlide:
         causes = ", ".join(CAUSE_LABELS[c] for c in r.causes) or "no cause flagged"
         notes.append(f"{r.name} ({r.initiative_id}): budget {money(r.budget, currency)}, spent "
                      f"{money(r.spend_to_date, currency)}; {causes}. "
-                     f"{choice(r.remedies, float(r.budget_remaining), currency)}")
+                     f"{choice(r.remedies, float(r.budget_remaining), currency, result.spend_given)}")
     return DecisionsSlide(title, subtitle, rows, "\n".join(notes))
 
 

@@ -23,13 +23,21 @@ def budget_remaining(budget: pd.Series, spend: pd.Series) -> pd.Series:
 
 
 def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
-    """Section 10 from the stall result of M and M's population (for spend to date)."""
+    """Section 10 from the stall result of M and M's population (for spend to date).
+
+    When no initiative of the population gives a spend to date (the export has no such
+    column), what a stop would release is unknown, not the whole budget: `budget_remaining`
+    is NaN for each and None in all (outcomes.not_captured has the same rule)."""
     stalled = stalls.stalled
+    spend_given = bool(population["spend_to_date"].notna().any())
     spend = population.drop_duplicates("initiative_id").set_index("initiative_id")["spend_to_date"]
     spend = stalled["initiative_id"].map(spend).astype("float64")
+    remaining = budget_remaining(stalled["budget"], spend)
+    if not spend_given:
+        remaining = pd.Series(np.nan, index=remaining.index)
     table = stalled.assign(
         spend_to_date=spend.to_numpy(),
-        budget_remaining=budget_remaining(stalled["budget"], spend).to_numpy(),
+        budget_remaining=remaining.to_numpy(),
         remedies=pd.Series([tuple(CAUSE_REMEDIES[c] for c in causes) for causes in stalled["causes"]],
                            index=stalled.index, dtype=object),
     ).reindex(columns=list(DECISION_COLUMNS))
@@ -37,8 +45,10 @@ def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
     table = table.reset_index(drop=True)
     return Decisions(
         count=len(table),
-        budget_remaining=float(np.nansum(table["budget_remaining"].to_numpy(dtype=float))),
+        budget_remaining=(float(np.nansum(table["budget_remaining"].to_numpy(dtype=float)))
+                          if spend_given or table.empty else None),
         table=table,
+        spend_given=spend_given,
     )
 
 
@@ -58,10 +68,13 @@ def report_currency(report: object) -> str:
     return str(getattr(report, "currency", None) or DEFAULT_CURRENCY)
 
 
-def choice(remedies: tuple[str, ...], remaining: float, currency: str) -> str:
+def choice(remedies: tuple[str, ...], remaining: float, currency: str,
+           spend_given: bool = True) -> str:
     """The choice put to the board for one initiative, in words."""
     unblock = "; ".join(r[:1].lower() + r[1:] for r in remedies) or NO_CAUSE_REMEDY.lower()
-    if np.isnan(remaining):
+    if not spend_given:
+        release = "Or stop (spend to date is not in the export, so what it releases is not known)."
+    elif np.isnan(remaining):
         release = "Or stop (no budget given)."
     elif remaining <= 0:
         release = "Or stop (its budget is already spent)."
@@ -77,6 +90,6 @@ def board_table(result: Decisions, currency: str) -> pd.DataFrame:
     return table.assign(
         causes=[", ".join(CAUSE_LABELS[c] for c in causes) or NO_CAUSE for causes in table["causes"]],
         remedies=["; ".join(r) or NO_CAUSE_REMEDY for r in table["remedies"]],
-        decision=[choice(r, float(left), currency)
+        decision=[choice(r, float(left), currency, result.spend_given)
                   for r, left in zip(table["remedies"], table["budget_remaining"], strict=True)],
     ).reindex(columns=list(BOARD_COLUMNS))

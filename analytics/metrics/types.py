@@ -223,14 +223,16 @@ class Decisions:
     """Section 10: the stalled initiatives, largest budget first.
 
     table: initiative_id, name, business_unit, stage, owner, on_hold, days_in_stage, budget,
-      spend_to_date, budget_remaining (max(budget - spend, 0); NaN without a budget), causes
+      spend_to_date, budget_remaining (max(budget - spend, 0); NaN without a budget, or for all
+      when the export gives no spend at all: `spend_given` false, `budget_remaining` None), causes
       (tuple of cause keys), remedies (tuple of remedy texts, one per cause), cause_source,
       evidence.
     """
 
     count: int
-    budget_remaining: float
+    budget_remaining: float | None
     table: pd.DataFrame
+    spend_given: bool = True
 
 
 @dataclass(frozen=True, slots=True, eq=False)
