@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import operations
 from analytics.boardpack.decisions import decisions_slide
 from analytics.boardpack.deck import kpi_title
+from analytics.charts.stalls import cause_pareto_chart
 from analytics.charts.value import stalled_budget_chart, value_chart
 from analytics.domain import FIELD_BY_NAME
 from analytics.formatting import MISSING, NOT_IN_EXPORT
@@ -103,6 +104,9 @@ def test_no_budget_column_never_reads_as_no_budget_stuck(db_file):
     assert kpi_title(tiles).endswith("2 initiatives are stalled (their budget is not in the export)")
     title = re.sub(r"<[^>]+>", "", stalled_budget_chart(report, CTX).layout.title.text.split("<br>")[0])
     assert title == "Budget is not in this export: what the stalled initiatives hold is unknown"
+    by_budget = cause_pareto_chart(report, CTX, measure="budget").layout.title.text.split("<br>")[0]
+    assert re.sub(r"<[^>]+>", "", by_budget) == ("Budget is not in this export: weigh the causes by "
+                                                 "number of initiatives")
 
 
 HEADERS = tuple(FIELD_BY_NAME[f].label for f in ("initiative_id", "name", "stage", "business_unit",

@@ -79,6 +79,12 @@ def cause_pareto_chart(
     if stalls.count == 0:
         empty_state(fig, f"No initiative is stalled at the {stalls.stall_days}-day threshold")
         return finish(fig, ctx, "No stalled initiatives this month", subtitle)
+    if (measure == "budget" and isinstance(source, Report)
+            and source.outcomes.stalled_budget is None):
+        # Unknown, not zero: bars of 0 would say the causes hold no budget.
+        title = "Budget is not in this export: weigh the causes by number of initiatives"
+        empty_state(fig, title)
+        return finish(fig, ctx, title, subtitle)
     note = unreadable_note(stalls.unreadable)
 
     column = "_flagged" if measure == "count" else "budget_weighted"
