@@ -2,3 +2,9 @@
 
 Pages import from here; nothing here holds SQL or metric logic (that is `analytics/`).
 """
+import os
+
+# Before pandas loads Arrow: its C++ allocations read this once. Arrow's bundled mimalloc keeps
+# the pages a thread freed, and every Streamlit script run is a new thread, so after a large
+# upload the server kept what its reading had freed (dashboard/heap.py, bench/bench_upload.py).
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")

@@ -26,7 +26,7 @@ from analytics.metrics import breakdown as metric_breakdown
 from analytics.metrics import trend as metric_trend
 from analytics.provenance import ChartContext
 from analytics.scope import ReportScope
-from dashboard import tables
+from dashboard import heap, tables
 
 if TYPE_CHECKING:
     from analytics.charts.catalog import Chart
@@ -122,11 +122,13 @@ def _rows(data_version: str, up_to: date) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _business_units(data_version: str) -> list[str]:
-    infos = _snapshots(data_version)
-    if not infos:
+    if not _snapshots(data_version):
         return []
-    frame = _rows(data_version, infos[-1].as_of)
-    return sorted(frame["business_unit"].dropna().astype(str).unique().tolist())
+    # One column, not the cached history (_rows): the sidebar of the Data page would otherwise
+    # read and keep every stored row, raw cells included (hundreds of MB after a 24 MB upload).
+    with store.connect(database().path, read_only=True) as con:
+        column = store.rows.read_columns(con, ("business_unit",))["business_unit"]
+    return sorted(column.dropna().astype(str).unique().tolist())
 
 
 def business_units() -> list[str]:
@@ -321,9 +323,14 @@ def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | No
     from analytics.ingest import prepare_import
 
     mapping = {"columns": dict(columns), "stages": dict(stages)}
+    # The upload's request body was freed just before this run: handed back, the reading
+    # that follows starts from the page's own footprint (issue #11: 500 MB for any upload).
+    heap.give_back()
     with store.connect(database().path, read_only=True) as con:
-        return prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
+        plan = prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
                               sheet=sheet)
+    heap.give_back()  # the reader's cells and the normalising's intermediates
+    return plan
 
 
 def prepare_upload(content: bytes, file_name: str, as_of: date | None,
@@ -344,6 +351,7 @@ def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = Fals
                                     replace_sample=replace_sample)
     st.cache_data.clear()
     _prepare.clear()
+    heap.give_back()  # the write's buffers and the plans just dropped
     return result
 
 
@@ -352,6 +360,7 @@ def delete_month(as_of: date, *, user: str) -> int:
 
     removed = operations.delete_month(database().path, as_of, by_user=user)
     st.cache_data.clear()
+    heap.give_back()
     return removed
 
 

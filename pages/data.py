@@ -121,7 +121,12 @@ def _commit(plan, replace: bool, replace_sample: bool) -> None:
     st.rerun()
 
 
-if uploaded is not None:
+def _check(uploaded) -> None:
+    """Preview the upload (what was found, the mapping, the problems) and offer the commit.
+
+    A function, not module code: the page's globals outlive the run (the mapping dropdowns'
+    callbacks keep them), and a plan held there (the rows and the workbook, 150 MB for a
+    24 MB upload) stayed in memory after its commit, under the next upload's reading."""
     content = uploaded.getvalue()
 
     guessed = as_of_from_name(uploaded.name)
@@ -238,6 +243,10 @@ if uploaded is not None:
                or (data.is_sample() and not replace_sample))
     if st.button(f"Commit {as_of:%B %Y}", type="primary", disabled=blocked):
         _commit(plan, replace, replace_sample)
+
+
+if uploaded is not None:
+    _check(uploaded)
 
 st.divider()
 st.subheader("Loaded months")
