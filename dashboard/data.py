@@ -323,13 +323,12 @@ def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | No
     from analytics.ingest import prepare_import
 
     mapping = {"columns": dict(columns), "stages": dict(stages)}
-    # The upload's request body was freed just before this run: handed back, the reading
-    # that follows starts from the page's own footprint (issue #11: 500 MB for any upload).
-    heap.give_back()
     with store.connect(database().path, read_only=True) as con:
         plan = prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
                               sheet=sheet)
-    heap.give_back()  # the reader's cells and the normalising's intermediates
+    # The reader's cells and the normalising's intermediates, freed: handed back before the
+    # page draws the preview (issue #11's 500 MB is the server's peak, page included).
+    heap.give_back()
     return plan
 
 
@@ -351,7 +350,6 @@ def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = Fals
                                     replace_sample=replace_sample)
     st.cache_data.clear()
     _prepare.clear()
-    heap.give_back()  # the write's buffers and the plans just dropped
     return result
 
 
@@ -360,7 +358,6 @@ def delete_month(as_of: date, *, user: str) -> int:
 
     removed = operations.delete_month(database().path, as_of, by_user=user)
     st.cache_data.clear()
-    heap.give_back()
     return removed
 
 

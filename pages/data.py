@@ -8,7 +8,7 @@ from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest import as_of_from_name, parse_month
 from analytics.ingest.choices import mapping_choices
 from analytics.problems import ImportRefused, PortfolioError
-from dashboard import auth, components, data, filters, frame, tables
+from dashboard import auth, components, data, filters, frame, heap, tables
 
 IGNORE = "(ignore this column)"
 MAP_PREFIX = "map::"
@@ -32,6 +32,9 @@ if PENDING_MONTH in st.session_state:
 
 frame.start(needs_data=False)
 access = auth.require_analyst()
+# What the last run freed (a plan just committed or replaced, an upload's request body) goes
+# back to the system before this run reads anything: issue #11's 500 MB is the server's peak.
+heap.give_back()
 
 st.title("Data")
 st.write(
