@@ -353,6 +353,23 @@ def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = Fals
     return result
 
 
+def forget_upload(file_id: str) -> None:
+    """Drop a committed upload's bytes from Streamlit's store of uploaded files.
+
+    The uploader is replaced after a commit, so the browser never asks to delete its file and
+    Streamlit would keep the bytes (25 MB at most) as long as the session lives, under every
+    later upload's reading. A server whose store cannot remove one file keeps them."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return
+    remove = getattr(runtime.get_instance().uploaded_file_mgr, "remove_file", None)
+    if remove is not None:
+        remove(ctx.session_id, file_id)
+
+
 def delete_month(as_of: date, *, user: str) -> int:
     from analytics import operations
 

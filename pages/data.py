@@ -64,13 +64,6 @@ if just_loaded is not None:
         _problem_groups(just_loaded["warnings"], key=f"warnings-{just_loaded['month_key']}")
 
 upload_round = st.session_state.get(UPLOAD_ROUND, 0)
-uploaded = st.file_uploader(
-    "Monthly export (Excel workbook)",
-    type=["xlsx", "xlsm", "xls", "xlsb", "ods"],
-    help="Any sheet, any header row: headers are matched against known synonyms (listed under "
-         "'Which headers and stage words the import understands' at the bottom of this page).",
-    key=f"upload-{upload_round}",
-)
 
 
 def _mapping_from_widgets() -> dict[str, str | None]:
@@ -100,13 +93,14 @@ def _forget_choices() -> None:
             del st.session_state[key]
 
 
-def _commit(plan, replace: bool, replace_sample: bool) -> None:
+def _commit(plan, upload_id: str, replace: bool, replace_sample: bool) -> None:
     try:
         result = data.commit_upload(plan, replace=replace, user=access.user,
                                     replace_sample=replace_sample)
     except PortfolioError as exc:
         components.show_domain_error(exc)
         return
+    data.forget_upload(upload_id)
     month = f"{result.as_of:%B %Y}"
     if result.status == "unchanged":
         text = f"{month} already holds this exact file: nothing changed."
@@ -245,11 +239,24 @@ def _check(uploaded) -> None:
     blocked = (bool(plan.errors) or (exists and not replace)
                or (data.is_sample() and not replace_sample))
     if st.button(f"Commit {as_of:%B %Y}", type="primary", disabled=blocked):
-        _commit(plan, replace, replace_sample)
+        _commit(plan, uploaded.file_id, replace, replace_sample)
 
 
-if uploaded is not None:
-    _check(uploaded)
+def _upload() -> None:
+    # The uploader's file in a local too: a module global outlived the run, holding a copy of
+    # the upload's bytes after its commit.
+    uploaded = st.file_uploader(
+        "Monthly export (Excel workbook)",
+        type=["xlsx", "xlsm", "xls", "xlsb", "ods"],
+        help="Any sheet, any header row: headers are matched against known synonyms (listed under "
+             "'Which headers and stage words the import understands' at the bottom of this page).",
+        key=f"upload-{upload_round}",
+    )
+    if uploaded is not None:
+        _check(uploaded)
+
+
+_upload()
 
 st.divider()
 st.subheader("Loaded months")
