@@ -380,6 +380,9 @@ def delete_month(as_of: date, *, user: str) -> int:
 
 @st.cache_resource
 def template_bytes() -> bytes:
+    """The blank template workbook. The Data page hands Streamlit this function, built when an
+    analyst clicks the download: openpyxl and lxml (16 MB of the server's memory) are loaded
+    only then, not under every upload's reading."""
     from analytics.template import template_workbook
 
     return template_workbook()

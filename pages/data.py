@@ -293,8 +293,8 @@ with st.expander("Which headers and stage words the import understands"):
     st.dataframe(tables.stage_words(), hide_index=True)
     st.dataframe(tables.header_synonyms(), hide_index=True)
 
-st.download_button(
-    "Download a blank template workbook", data=data.template_bytes(),
+st.download_button(  # built on the click: the function, not its bytes
+    "Download a blank template workbook", data=data.template_bytes,
     file_name="portfolio-template.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
