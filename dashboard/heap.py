@@ -14,8 +14,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
 import threading
 from collections.abc import Callable
+
+from dashboard import ARROW_POOL_ENV
 
 _lock = threading.Lock()
 _frozen = False
@@ -52,6 +55,8 @@ def use_system_allocator() -> None:
     the next upload's reading came on top of. glibc's pages are handed back (give_back)."""
     import pyarrow as pa
 
+    if os.environ.get(ARROW_POOL_ENV, "system") != "system":
+        return  # the operator's choice (dashboard/__init__.py sets "system" only as a default)
     system = pa.system_memory_pool()
     if pa.default_memory_pool().backend_name != system.backend_name:
         pa.set_memory_pool(system)
