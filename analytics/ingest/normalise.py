@@ -435,19 +435,15 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
         header = column.match.header
         key = header if names[header] == 1 else f"{header} ({column_letter(column.match.column_index)})"
         keys.append(("{" if position == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-    # Each distinct value escaped once (a column of a few stages or dates: a few literals); a
-    # column of mostly distinct text is escaped a slice at a time instead, so that a second
-    # copy of all its text is never alive at once (90 MB at a 24 MB upload of distinct text).
-    literals = [json_strings(column.distinct.arrow)
-                if len(column.distinct.arrow) <= _RAW_JSON_ROWS else None for column in columns]
+    # Each distinct value escaped once (a column of a few stages or dates: a few literals).
+    literals = [json_strings(column.distinct.arrow) for column in columns]
     # Joined a slice of rows at a time: the pieces of one slice are alive at once, not all.
     chunks = []
     for start in range(0, n, _RAW_JSON_ROWS):
         pieces: list[object] = []
         for key, column, escaped in zip(keys, columns, literals, strict=True):
             codes = pa.array(column.codes[start:start + _RAW_JSON_ROWS])
-            pieces += [key, escaped.take(codes) if escaped is not None
-                       else json_strings(column.distinct.arrow.take(codes))]
+            pieces += [key, escaped.take(codes)]
         chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))
     return pa.chunked_array(chunks, type=pa.string())
 
