@@ -8,6 +8,7 @@ from analytics.problems import PortfolioError
 from dashboard import components, frame, heap
 from dashboard.registry import PAGES
 
+heap.use_system_allocator()
 access = frame.gate()
 
 sections: dict[str, list[st.Page]] = {"Portfolio": [], "Analysts": []}

@@ -26,7 +26,7 @@ from analytics.metrics import breakdown as metric_breakdown
 from analytics.metrics import trend as metric_trend
 from analytics.provenance import ChartContext
 from analytics.scope import ReportScope
-from dashboard import tables
+from dashboard import heap, tables
 
 if TYPE_CHECKING:
     from analytics.charts.catalog import Chart
@@ -122,11 +122,13 @@ def _rows(data_version: str, up_to: date) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _business_units(data_version: str) -> list[str]:
-    infos = _snapshots(data_version)
-    if not infos:
+    if not _snapshots(data_version):
         return []
-    frame = _rows(data_version, infos[-1].as_of)
-    return sorted(frame["business_unit"].dropna().astype(str).unique().tolist())
+    # One column, not the cached history (_rows): the sidebar of the Data page would otherwise
+    # read and keep every stored row, raw cells included (hundreds of MB after a 24 MB upload).
+    with store.connect(database().path, read_only=True) as con:
+        column = store.rows.read_columns(con, ("business_unit",))["business_unit"]
+    return sorted(column.dropna().astype(str).unique().tolist())
 
 
 def business_units() -> list[str]:
@@ -322,8 +324,12 @@ def _prepare(data_version: str, content: bytes, file_name: str, as_of: date | No
 
     mapping = {"columns": dict(columns), "stages": dict(stages)}
     with store.connect(database().path, read_only=True) as con:
-        return prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
+        plan = prepare_import(content, file_name, as_of=as_of, mapping=mapping, con=con,
                               sheet=sheet)
+    # The reader's cells and the normalising's intermediates, freed: handed back before the
+    # page draws the preview (issue #11's 500 MB is the server's peak, page included).
+    heap.give_back()
+    return plan
 
 
 def prepare_upload(content: bytes, file_name: str, as_of: date | None,
@@ -347,6 +353,23 @@ def commit_upload(plan, *, replace: bool, user: str, replace_sample: bool = Fals
     return result
 
 
+def forget_upload(file_id: str) -> None:
+    """Drop a committed upload's bytes from Streamlit's store of uploaded files.
+
+    The uploader is replaced after a commit, so the browser never asks to delete its file and
+    Streamlit would keep the bytes (25 MB at most) as long as the session lives, under every
+    later upload's reading. A server whose store cannot remove one file keeps them."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return
+    remove = getattr(runtime.get_instance().uploaded_file_mgr, "remove_file", None)
+    if remove is not None:
+        remove(ctx.session_id, file_id)
+
+
 def delete_month(as_of: date, *, user: str) -> int:
     from analytics import operations
 
@@ -357,6 +380,9 @@ def delete_month(as_of: date, *, user: str) -> int:
 
 @st.cache_resource
 def template_bytes() -> bytes:
+    """The blank template workbook. The Data page hands Streamlit this function, built when an
+    analyst clicks the download: openpyxl and lxml (16 MB of the server's memory) are loaded
+    only then, not under every upload's reading."""
     from analytics.template import template_workbook
 
     return template_workbook()

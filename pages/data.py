@@ -8,7 +8,7 @@ from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest import as_of_from_name, parse_month
 from analytics.ingest.choices import mapping_choices
 from analytics.problems import ImportRefused, PortfolioError
-from dashboard import auth, components, data, filters, frame, tables
+from dashboard import auth, components, data, filters, frame, heap, tables
 
 IGNORE = "(ignore this column)"
 MAP_PREFIX = "map::"
@@ -32,6 +32,9 @@ if PENDING_MONTH in st.session_state:
 
 frame.start(needs_data=False)
 access = auth.require_analyst()
+# What the last run freed (a plan just committed or replaced, an upload's request body) goes
+# back to the system before this run reads anything: issue #11's 500 MB is the server's peak.
+heap.give_back()
 
 st.title("Data")
 st.write(
@@ -61,13 +64,6 @@ if just_loaded is not None:
         _problem_groups(just_loaded["warnings"], key=f"warnings-{just_loaded['month_key']}")
 
 upload_round = st.session_state.get(UPLOAD_ROUND, 0)
-uploaded = st.file_uploader(
-    "Monthly export (Excel workbook)",
-    type=["xlsx", "xlsm", "xls", "xlsb", "ods"],
-    help="Any sheet, any header row: headers are matched against known synonyms (listed under "
-         "'Which headers and stage words the import understands' at the bottom of this page).",
-    key=f"upload-{upload_round}",
-)
 
 
 def _mapping_from_widgets() -> dict[str, str | None]:
@@ -97,13 +93,14 @@ def _forget_choices() -> None:
             del st.session_state[key]
 
 
-def _commit(plan, replace: bool, replace_sample: bool) -> None:
+def _commit(plan, upload_id: str, replace: bool, replace_sample: bool) -> None:
     try:
         result = data.commit_upload(plan, replace=replace, user=access.user,
                                     replace_sample=replace_sample)
     except PortfolioError as exc:
         components.show_domain_error(exc)
         return
+    data.forget_upload(upload_id)
     month = f"{result.as_of:%B %Y}"
     if result.status == "unchanged":
         text = f"{month} already holds this exact file: nothing changed."
@@ -121,7 +118,12 @@ def _commit(plan, replace: bool, replace_sample: bool) -> None:
     st.rerun()
 
 
-if uploaded is not None:
+def _check(uploaded) -> None:
+    """Preview the upload (what was found, the mapping, the problems) and offer the commit.
+
+    A function, not module code: the page's globals outlive the run (the mapping dropdowns'
+    callbacks keep them), and a plan held there (the rows and the workbook, 150 MB for a
+    24 MB upload) stayed in memory after its commit, under the next upload's reading."""
     content = uploaded.getvalue()
 
     guessed = as_of_from_name(uploaded.name)
@@ -237,7 +239,24 @@ if uploaded is not None:
     blocked = (bool(plan.errors) or (exists and not replace)
                or (data.is_sample() and not replace_sample))
     if st.button(f"Commit {as_of:%B %Y}", type="primary", disabled=blocked):
-        _commit(plan, replace, replace_sample)
+        _commit(plan, uploaded.file_id, replace, replace_sample)
+
+
+def _upload() -> None:
+    # The uploader's file in a local too: a module global outlived the run, holding a copy of
+    # the upload's bytes after its commit.
+    uploaded = st.file_uploader(
+        "Monthly export (Excel workbook)",
+        type=["xlsx", "xlsm", "xls", "xlsb", "ods"],
+        help="Any sheet, any header row: headers are matched against known synonyms (listed under "
+             "'Which headers and stage words the import understands' at the bottom of this page).",
+        key=f"upload-{upload_round}",
+    )
+    if uploaded is not None:
+        _check(uploaded)
+
+
+_upload()
 
 st.divider()
 st.subheader("Loaded months")
@@ -274,8 +293,8 @@ with st.expander("Which headers and stage words the import understands"):
     st.dataframe(tables.stage_words(), hide_index=True)
     st.dataframe(tables.header_synonyms(), hide_index=True)
 
-st.download_button(
-    "Download a blank template workbook", data=data.template_bytes(),
+st.download_button(  # built on the click: the function, not its bytes
+    "Download a blank template workbook", data=data.template_bytes,
     file_name="portfolio-template.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",

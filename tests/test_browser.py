@@ -203,6 +203,24 @@ def test_load_a_workbook_on_the_data_page(server: str, browser_page, tmp_path: P
     _assert_no_error(page, "data (sample choice)")
 
 
+def test_the_blank_template_downloads_from_the_data_page(server: str, browser_page,
+                                                         tmp_path: Path) -> None:
+    """The template is built when its button is clicked (the page hands Streamlit the function):
+    the file that arrives is the workbook with the import's headers."""
+    from openpyxl import load_workbook
+
+    page = browser_page
+    page.goto(f"{server}/{PAGES['data']}")
+    _settle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download a blank template workbook").click()
+    assert download.value.suggested_filename == "portfolio-template.xlsx"
+    saved = tmp_path / "template.xlsx"
+    download.value.save_as(saved)
+    headers = [c.value for c in load_workbook(saved, read_only=True)["Portfolio"][1]]
+    assert headers[:3] == ["ID", "Name", "Stage"]
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders_without_error(server: str, browser_page, name: str) -> None:
     page = browser_page
