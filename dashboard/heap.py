@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from dashboard import ARROW_POOL_ENV
+from analytics import ARROW_POOL_ENV
 
 _lock = threading.Lock()
 _frozen = False
@@ -56,7 +56,7 @@ def use_system_allocator() -> None:
     import pyarrow as pa
 
     if os.environ.get(ARROW_POOL_ENV, "system") != "system":
-        return  # the operator's choice (dashboard/__init__.py sets "system" only as a default)
+        return  # the operator's choice (analytics/__init__.py sets "system" only as a default)
     system = pa.system_memory_pool()
     if pa.default_memory_pool().backend_name != system.backend_name:
         pa.set_memory_pool(system)
