@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 import numpy as np
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 
 from analytics.domain import Integration, SolutionType, Stage
 from analytics.ingest import ImportPlan, prepare_import
+from analytics.ingest.choices import ROWS_SAMPLED
 
 HEADER = ["ID", "Name", "Stage"]
 
@@ -455,3 +457,25 @@ def test_numeric_dates_read_day_first_once_one_day_exceeds_twelve(days):
     assert date_order([found]) is True
     assert settled.failures == {}
     assert [d.astype("datetime64[D]").item() for d in settled.values][:len(days)] == days
+
+
+# --- raw cells ------------------------------------------------------------------------------------
+
+def test_raw_cells_are_kept_for_every_row_of_a_plan_that_can_be_stored():
+    rows = [[f"UC-{i}", f"Use case {i}", "Pilot", f"note {i}"] for i in range(ROWS_SAMPLED + 5)]
+    plan = plan_of(rows, [*HEADER, "Sponsor notes"])
+    assert plan.ok
+    raw = plan.rows["raw_json"]
+    assert raw.notna().all()
+    assert json.loads(raw.iloc[-1]) == {"ID": f"UC-{ROWS_SAMPLED + 4}", "Name": f"Use case {ROWS_SAMPLED + 4}",
+                                        "Stage": "Pilot", "Sponsor notes": f"note {ROWS_SAMPLED + 4}"}
+
+
+def test_a_plan_with_errors_keeps_raw_cells_only_for_the_rows_the_mapping_choices_read():
+    rows = [[f"UC-{i}", f"Use case {i}", "Pilot"] for i in range(ROWS_SAMPLED + 5)]
+    rows[-1][2] = "Assessment"  # a stage word that maps to no stage: the plan is refused
+    plan = plan_of(rows)
+    assert not plan.ok
+    raw = plan.rows["raw_json"]
+    assert raw.head(ROWS_SAMPLED).notna().all() and raw.iloc[ROWS_SAMPLED:].isna().all()
+    assert json.loads(raw.iloc[0]) == {"ID": "UC-0", "Name": "Use case 0", "Stage": "Pilot"}

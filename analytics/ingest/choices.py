@@ -21,7 +21,7 @@ from analytics.ingest.reader import column_letter
 from analytics.limits import DEFAULT_LIMITS, Limits
 
 #: Rows looked at to tell whether an unmatched column holds data: enough for any real column.
-_ROWS_SAMPLED = 2_000
+ROWS_SAMPLED = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def _with_data(plan: ImportPlan, candidates: list[ColumnMatch]) -> set[int]:
     keys = _keys(plan.columns)
     wanted = {keys[c.column_index]: c.column_index for c in candidates}
     found: set[int] = set()
-    for raw in plan.rows["raw_json"].head(_ROWS_SAMPLED):
+    for raw in plan.rows["raw_json"].head(ROWS_SAMPLED):
         try:
             cells = json.loads(raw) if isinstance(raw, str) else {}
         except ValueError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -113,10 +113,29 @@ def _spread_small_ints(per_unique: Sequence[object], codes: np.ndarray) -> pd.ap
 
 @dataclass(frozen=True)
 class Normalised:
+    """The rows, their `raw_json` still null (with_raw_json fills it), and the problems."""
+
     rows: pd.DataFrame
     problems: tuple[Problem, ...]
     currency: str | None
     unknown_stages: tuple[str, ...] = ()
+    #: The sheet's columns as read, for with_raw_json.
+    cells: tuple[Coded, ...] = field(default=(), repr=False, compare=False)
+
+
+def with_raw_json(found: Normalised, rows: int | None = None) -> pd.DataFrame:
+    """`found.rows` with each row's original cells as JSON in `raw_json`: every row's, or
+    only the first `rows` ones' (the others null).
+
+    Built once the plan's problems are all known: a plan with errors is never stored, and
+    its first rows are all the mapping choices read (at a 24 MB upload, 80 MB not built)."""
+    total = len(found.rows)
+    n = total if rows is None else min(rows, total)
+    built = _raw_json(found.cells, n)
+    chunks = [*built.chunks] if isinstance(built, pa.ChunkedArray) else [pa.array(built, pa.string())]
+    if n < total:
+        chunks.append(pa.nulls(total - n, pa.string()))
+    return found.rows.assign(raw_json=pd.array(pa.chunked_array(chunks, type=pa.string()), dtype="str"))
 
 
 @dataclass(frozen=True)
@@ -202,8 +221,7 @@ def normalise(
     problems += _empty_names(ctx, by_field["name"], data["name"])
     problems += _production_before_pilot(ctx, by_field, data)
     _hand_back()
-    data["raw_json"] = _raw_json(columns, n)
-    _hand_back()
+    data["raw_json"] = pa.nulls(n, pa.string())  # with_raw_json, once the problems are known
     frame = _frame(data, n)
     # An Excel error is reported as itself, not as the unreadable value it also is.
     flagged = {(p.row, p.column) for p in errors}
@@ -212,7 +230,7 @@ def normalise(
     unknown = tuple(dict.fromkeys(
         p.value for p in problems if p.code == "unknown_stage" and p.value
     ))
-    return Normalised(frame, tuple(problems), currency, unknown)
+    return Normalised(frame, tuple(problems), currency, unknown, tuple(columns))
 
 
 EXCEL_ERROR_MESSAGE = (
@@ -422,7 +440,7 @@ def _production_before_pilot(
 
 
 def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
-    """Each row's original cells as JSON {header: text}, extra columns included.
+    """The first `n` rows' original cells as JSON {header: text}, extra columns included.
 
     Built with Arrow string kernels: each distinct value is escaped once, then the rows are
     joined column-wise, instead of serialising 10,000 dicts one by one.
@@ -447,7 +465,7 @@ def _raw_json(columns: Sequence[Coded], n: int) -> pa.ChunkedArray | np.ndarray:
     for start in range(0, n, _RAW_JSON_ROWS):
         pieces: list[object] = []
         for key, column, entries in zip(keys, columns, literals, strict=True):
-            codes = pa.array(column.codes[start:start + _RAW_JSON_ROWS])
+            codes = pa.array(column.codes[start:min(start + _RAW_JSON_ROWS, n)])
             pieces += ([entries.take(codes)] if entries is not None
                        else [key, json_strings(column.distinct.arrow.take(codes))])
         chunks.append(pc.binary_join_element_wise(*pieces, "}", ""))

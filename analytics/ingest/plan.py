@@ -16,6 +16,7 @@ from analytics import store
 from analytics.domain import FIELD_BY_NAME, FIELD_FIGURES, Stage, id_key
 from analytics.formatting import DEFAULT_CURRENCY
 from analytics.ingest.cell_errors import ErrorCell
+from analytics.ingest.choices import ROWS_SAMPLED
 from analytics.ingest.headers import (
     HeaderChoice,
     KeyedMapping,
@@ -35,6 +36,7 @@ from analytics.ingest.normalise import (
     code_column,
     empty_rows,
     normalise,
+    with_raw_json,
 )
 from analytics.ingest.reader import (
     SheetHead,
@@ -153,13 +155,18 @@ def _prepare(
     cell_problems = _merge_typed(
         found.problems, _typed_errors(typed, choice, found.rows["source_row"].to_numpy()))
     fields = frozenset(c.field for c in choice.columns if c.field)
+    # A plan with errors is never stored: its raw cells are kept only for the rows the
+    # mapping choices read.
+    refused = any(p.severity is Severity.ERROR for p in (*problems, *cell_problems))
+    rows = with_raw_json(found, ROWS_SAMPLED if refused else None)
+    currency, unknown_stages = found.currency, found.unknown_stages
     # The cells as the reader sent them (several times the rows' size) are done with: freed
     # before last month's rows are read beside this month's.
-    del heads, choice
-    history = (previous_month_warnings(con, month, found.rows, fields, found.currency)
+    del heads, choice, found
+    pa.default_memory_pool().release_unused()
+    history = (previous_month_warnings(con, month, rows, fields, currency)
                if con is not None else ())
-    return replace(plan, rows=found.rows, currency=found.currency,
-                   unknown_stages=found.unknown_stages,
+    return replace(plan, rows=rows, currency=currency, unknown_stages=unknown_stages,
                    problems=(*problems, *cell_problems, *history))
 
 
