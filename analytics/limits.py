@@ -19,10 +19,12 @@ class Limits:
     max_columns: int = 1_000
     #: Cells of one sheet's declared extent (rows x columns): the reader reserves that much.
     max_extent_cells: int = 8_000_000
-    #: Cells the reader child reads whole, all sheets together (the rows limit times 25
-    #: columns): the native reader holds each in memory, so this bounds the child's memory
-    #: (the server gets columns as flat buffers, never an object per cell).
-    max_workbook_cells: int = 5_000_000
+    #: Cells the reader child reads whole, all sheets together (the rows limit times 17
+    #: columns, 140,000 rows times 25): the native reader holds each in memory, and each
+    #: number cell is a Python object in the child and in the server until the import ends, so
+    #: this bounds both. At 3.5 million cells of distinct numbers (12 MB) the CLI peaks at 431 MB
+    #: and its child at 421 MB; at 4.75 million they took 579 and 562 MB (docs/security.md).
+    max_workbook_cells: int = 3_500_000
     max_cell_chars: int = 2_000
     #: Unmatched columns the Data page offers for mapping by hand (those with a header and data).
     max_mapping_columns: int = 50

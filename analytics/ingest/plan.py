@@ -39,6 +39,7 @@ from analytics.ingest.normalise import (
     with_raw_json,
 )
 from analytics.ingest.reader import (
+    BodyColumn,
     SheetHead,
     WorkbookRead,
     open_workbook,
@@ -146,7 +147,12 @@ def _prepare(
     )
     if any(p.code == "missing_required_column" for p in problems):
         return plan
-    found = _read_rows(choice, limits, {**remembered_stages, **own_stages})
+    # Decoded, the reader's buffers (every sheet's: per row and per distinct value) can go; the
+    # body is handed over in a list that _read_rows empties, so nothing here keeps it either.
+    body = [read_body(choice.head, choice.offset, limits)]
+    choice = replace(choice, head=replace(choice.head, columns=None))
+    del heads
+    found = _read_rows(choice, body, limits, {**remembered_stages, **own_stages})
     if found is None:
         return replace(plan, problems=(*problems, _no_data(choice)))
     # The reader child scans for typed error cells after the parse, while this process
@@ -160,9 +166,9 @@ def _prepare(
     refused = any(p.severity is Severity.ERROR for p in (*problems, *cell_problems))
     rows = with_raw_json(found, ROWS_SAMPLED if refused else None)
     currency, unknown_stages = found.currency, found.unknown_stages
-    # The cells as the reader sent them (several times the rows' size) are done with: freed
-    # before last month's rows are read beside this month's.
-    del heads, choice, found
+    # The decoded cells (several times the rows' size) are done with: freed before last
+    # month's rows are read beside this month's.
+    del choice, found
     pa.default_memory_pool().release_unused()
     history = (previous_month_warnings(con, month, rows, fields, currency)
                if con is not None else ())
@@ -208,14 +214,17 @@ def _merge_typed(problems: tuple[Problem, ...], typed: list[Problem]) -> tuple[P
 
 
 def _read_rows(
-    choice: HeaderChoice, limits: Limits, stage_mapping: dict[str, str],
+    choice: HeaderChoice, handed: list[list[BodyColumn]], limits: Limits,
+    stage_mapping: dict[str, str],
 ) -> Normalised | None:
-    """The normalised data rows below the header, or None when there are none."""
+    """The normalised data rows below the header (`handed`: the decoded body, taken out of
+    the list), or None when there are none."""
     head = choice.head
-    body = read_body(head, choice.offset, limits)
+    body = handed.pop()
     if not body:
         return None
     columns = [code_column(match, body[match.column_index - head.left]) for match in choice.columns]
+    del body  # each column's values as read now live in its Coded column only
     if not columns:
         return None
     blank = np.logical_and.reduce([c.blank() for c in columns])

@@ -129,6 +129,11 @@ class Distinct:
         """(index, value) of the values that were not text cells."""
         return zip(np.flatnonzero(~self.is_text).tolist(), self.others, strict=True)
 
+    def text_only(self) -> Distinct:
+        """The same texts without the values as read (`others`: a Python object each), for a
+        column only ever read as text: `values` and `non_text` then fail loudly."""
+        return Distinct(self.arrow, self.is_text, np.empty(0, dtype=object))
+
 
 def distinct(values: np.ndarray) -> Distinct:
     """Distinct cells (no None/NaN: an absent cell is "") with their text forms."""
