@@ -190,3 +190,16 @@ def test_with_spend_to_date_a_stop_releases_the_budget_not_yet_spent(db_file):
     write_months(db_file, {AS_OF: budgets_only()})
     decided = compute_report(read_back(db_file), month(AS_OF)).decisions
     assert decided.spend_given and decided.budget_remaining == 230_000.0 + 45_000.0
+
+
+def test_a_filter_whose_initiatives_leave_a_column_blank_reads_zero_not_unknown(db_file):
+    # The export has expected values, only not for Finance's initiative in production.
+    rows = [live("L-1", business_unit="Finance", budget=1.0),
+            live("L-2", business_unit="HR", budget=1.0, expected_value=500_000.0, realized_value=1.0)]
+    write_months(db_file, {AS_OF: rows})
+    history = read_back(db_file)
+    finance = compute_report(history, month(AS_OF), business_unit="Finance").outcomes
+    assert finance.not_captured == ()
+    assert finance.expected_in_production == 0.0 and finance.realized_in_production == 0.0
+    whole = compute_report(history, month(AS_OF)).outcomes
+    assert whole.expected_in_production == 500_000.0

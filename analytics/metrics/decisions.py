@@ -22,14 +22,16 @@ def budget_remaining(budget: pd.Series, spend: pd.Series) -> pd.Series:
     return (budget - spend.astype("float64").fillna(0.0)).clip(lower=0.0).where(budget.notna())
 
 
-def decisions(stalls: StallResult, population: pd.DataFrame) -> Decisions:
-    """Section 10 from the stall result of M and M's population (for spend to date).
+def decisions(stalls: StallResult, population: pd.DataFrame,
+              export: pd.DataFrame | None = None) -> Decisions:
+    """Section 10 from the stall result of M and M's population (for spend to date); `export`
+    is the whole month the population was filtered from (default: the population).
 
-    When no initiative of the population gives a spend to date (the export has no such
-    column), what a stop would release is unknown, not the whole budget: `budget_remaining`
-    is NaN for each and None in all (outcomes.not_captured has the same rule)."""
+    When no initiative of the export gives a spend to date (no such column), what a stop
+    would release is unknown, not the whole budget: `budget_remaining` is NaN for each and
+    None in all (outcomes.not_captured has the same rule)."""
     stalled = stalls.stalled
-    spend_given = bool(population["spend_to_date"].notna().any())
+    spend_given = bool((population if export is None else export)["spend_to_date"].notna().any())
     spend = population.drop_duplicates("initiative_id").set_index("initiative_id")["spend_to_date"]
     spend = stalled["initiative_id"].map(spend).astype("float64")
     remaining = budget_remaining(stalled["budget"], spend)

@@ -38,9 +38,10 @@ _GIVEN, _COUNTED = "_given_", "_counted_"
 
 
 def _unknown_money(sums: pd.DataFrame) -> pd.DataFrame:
-    """The money sums NaN where outcomes() makes them None: initiatives to sum, and no
-    initiative of the population giving the field at all; the helper counts dropped."""
-    unknown = {figure: sums[figure].where(~((sums[_GIVEN + field] == 0) & (sums[_COUNTED + figure] > 0)))
+    """The money sums NaN where outcomes() makes them None: initiatives to sum in the group,
+    and no initiative of the whole frame (the month) giving the field at all; the helper
+    counts dropped."""
+    unknown = {figure: sums[figure].where(~((sums[_GIVEN + field].sum() == 0) & (sums[_COUNTED + figure] > 0)))
                for figure, field in MONEY_FIGURES.items()}
     helpers = [c for c in sums.columns if c.startswith((_GIVEN, _COUNTED))]
     return sums.drop(columns=helpers).assign(**unknown)
@@ -127,8 +128,11 @@ def monthly_headlines(found: Facts, scope: np.ndarray, stall_days: int) -> pd.Da
     def money(name: str, mask: np.ndarray) -> np.ndarray:
         raw = column(name, "float64")
         sums = total(np.where(mask, np.nan_to_num(raw, nan=0.0), 0.0)).astype("float64")
-        # Unknown, as outcomes() has it: rows to sum, and none of the month's gives the field.
-        unknown = (how_many(~np.isnan(raw)) == 0) & (how_many(mask) > 0)
+        # Unknown, as outcomes() has it: rows to sum in scope, and none of the whole month's
+        # rows (the export, whatever the filters) gives the field.
+        every = found.frame[name].astype("float64").to_numpy()[found.at]
+        given = np.bincount(month_index[~np.isnan(every)], minlength=count)
+        unknown = (given == 0) & (how_many(mask) > 0)
         return np.where(unknown, np.nan, sums)
 
     on_hold = column("on_hold", "bool")

@@ -19,21 +19,24 @@ MONEY_FIGURES: dict[str, str] = {
 MONEY_FIELD_BLANK = "money_field_blank"
 
 
-def outcomes(population: pd.DataFrame, stalled: pd.Series) -> Outcomes:
-    """Section 6; `stalled` marks the stalled rows of `population`. A blank amount counts 0.
+def outcomes(population: pd.DataFrame, stalled: pd.Series,
+             export: pd.DataFrame | None = None) -> Outcomes:
+    """Section 6; `stalled` marks the stalled rows of `population`; `export` is the whole
+    month the population was filtered from (default: the population). A blank amount counts 0.
 
     A figure is None when it sums initiatives (some are in production, stalled or stopped)
-    but no initiative of `population` gives its money field at all (blank throughout, or no
-    such column in the export): then the sum is unknown, not 0, and "value in production $0"
-    would tell a board nothing was delivered. Its field is in `not_captured`. With nobody to
-    sum, the figure is 0 whatever the export has."""
+    but no initiative of the export gives its money field at all (no such column, or blank
+    throughout): then the sum is unknown, not 0, and "value in production $0" would tell a
+    board nothing was delivered. Its field is in `not_captured`. With nobody to sum, the
+    figure is 0 whatever the export has."""
     masks = {
         "expected_in_production": population["stage"] == str(Stage.PRODUCTION),
         "realized_in_production": population["stage"] == str(Stage.PRODUCTION),
         "stalled_budget": stalled,
         "spend_on_stopped": population["stage"] == str(Stage.STOPPED),
     }
-    blank = {f.name for f in FIELDS if f.kind is Kind.MONEY and population[f.name].isna().all()}
+    month = population if export is None else export
+    blank = {f.name for f in FIELDS if f.kind is Kind.MONEY and month[f.name].isna().all()}
     sums = {figure: None if field in blank and bool(masks[figure].any())
             else float(population.loc[masks[figure], field].astype("float64").fillna(0.0).sum())
             for figure, field in MONEY_FIGURES.items()}

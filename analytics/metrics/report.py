@@ -163,7 +163,7 @@ def _report(facts: pd.DataFrame, month: date, scope: ReportScope, first_rows: pd
     label = f"{month:%Y-%m}"
     assessment = assess(population, stall_days)
     stall = stall_result(population, stall_days, assessment)
-    outcome = outcomes(population, stalled)
+    outcome = outcomes(population, stalled, export=everyone)
     return Report(
         as_of=month,
         as_of_date=as_of_date,
@@ -185,7 +185,7 @@ def _report(facts: pd.DataFrame, month: date, scope: ReportScope, first_rows: pd
         evidence=evidence(ttp.subjects, first_rows),
         forecast=forecast(ttp.subjects),
         readiness=readiness(population),
-        decisions=decisions(stall, population),
+        decisions=decisions(stall, population, export=everyone),
     )
 
 
