@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics.domain import CAUSE_LABELS, CAUSE_REMEDIES
 from analytics.formatting import DEFAULT_CURRENCY, money
+from analytics.metrics.outcomes import absent_money
 from analytics.metrics.types import Decisions, StallResult
 
 DECISION_COLUMNS: tuple[str, ...] = (
@@ -31,7 +32,7 @@ def decisions(stalls: StallResult, population: pd.DataFrame,
     would release is unknown, not the whole budget: `budget_remaining` is NaN for each and
     None in all (outcomes.not_captured has the same rule)."""
     stalled = stalls.stalled
-    spend_given = bool((population if export is None else export)["spend_to_date"].notna().any())
+    spend_given = "spend_to_date" not in absent_money(population if export is None else export)
     spend = population.drop_duplicates("initiative_id").set_index("initiative_id")["spend_to_date"]
     spend = stalled["initiative_id"].map(spend).astype("float64")
     remaining = budget_remaining(stalled["budget"], spend)

@@ -19,6 +19,12 @@ MONEY_FIGURES: dict[str, str] = {
 MONEY_FIELD_BLANK = "money_field_blank"
 
 
+def absent_money(month: pd.DataFrame) -> frozenset[str]:
+    """The money fields no initiative of a month's export gives at all (no such column, or
+    blank throughout): what they add up to is unknown, never 0."""
+    return frozenset(f.name for f in FIELDS if f.kind is Kind.MONEY and month[f.name].isna().all())
+
+
 def outcomes(population: pd.DataFrame, stalled: pd.Series,
              export: pd.DataFrame | None = None) -> Outcomes:
     """Section 6; `stalled` marks the stalled rows of `population`; `export` is the whole
@@ -35,8 +41,7 @@ def outcomes(population: pd.DataFrame, stalled: pd.Series,
         "stalled_budget": stalled,
         "spend_on_stopped": population["stage"] == str(Stage.STOPPED),
     }
-    month = population if export is None else export
-    blank = {f.name for f in FIELDS if f.kind is Kind.MONEY and month[f.name].isna().all()}
+    blank = absent_money(population if export is None else export)
     sums = {figure: None if field in blank and bool(masks[figure].any())
             else float(population.loc[masks[figure], field].astype("float64").fillna(0.0).sum())
             for figure, field in MONEY_FIGURES.items()}
