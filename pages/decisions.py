@@ -24,6 +24,7 @@ components.page_header(
 )
 components.require_population(report)
 components.cause_data_gaps(report)
+components.money_gaps(report)
 
 st.subheader("Evidence: do the five causes hold back our pilots?")
 components.chart(catalog.EVIDENCE, scope, ctx)

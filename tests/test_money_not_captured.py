@@ -144,6 +144,12 @@ def test_the_value_page_says_what_the_export_lacks(db_file: Path, monkeypatch):
     assert (f"No initiative in this export gives a value for '{LABEL['expected_value']}' or "
             f"'{LABEL['realized_value']}', so value expected in production and value realized in "
             "production are not known") in shown
+    # The Decisions page's "budget not yet spent" needs spend to date, which this export lacks.
+    at = at.switch_page("pages/decisions.py").run()
+    assert not at.exception
+    assert "Some amounts are not in this export" in " ".join(w.value for w in at.warning)
+    assert dict((m.label, (m.value, m.delta)) for m in at.metric)["Their budget not yet spent"] == (
+        MISSING, NOT_IN_EXPORT)
 
 
 def test_the_cli_summary_says_not_in_the_export(db_file: Path, capsys):
