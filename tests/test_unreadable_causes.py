@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import operations
+from analytics.charts.decisions import evidence_chart
 from analytics.charts.stalls import cause_pareto_chart
 from analytics.charts.theme import FOOTER_NAME
 from analytics.domain import FIELD_BY_NAME, Cause, Integration, SolutionType
@@ -123,3 +124,16 @@ def test_the_stalls_page_says_which_causes_the_export_cannot_show(db_file: Path,
     assert "Some causes cannot be read from this export" in shown
     assert ("No initiative gives a value for 'Owner' or 'Success metric', so every stalled initiative "
             "counts under Unclear ownership and Unclear success metrics") in shown
+
+
+def test_the_evidence_chart_marks_a_check_the_export_cannot_show(db_file):
+    # No owner or success metric in the export: every pilot sits on the "not met" side of both.
+    write_months(db_file, {AS_OF: no_metrics_no_owners()})
+    report = compute_report(read_back(db_file), month(AS_OF))
+    fig = evidence_chart(report, CTX)
+    footer = next(a.text for a in fig.layout.annotations if a.name == FOOTER_NAME).replace("<br>", " ")
+    assert footer.startswith("No owner or success metric in this export")
+    hatched = {c for trace in fig.data
+               for (c, _), shape in zip(trace.customdata, trace.marker.pattern.shape, strict=True)
+               if shape == "/"}
+    assert hatched == {Cause.OWNERSHIP, Cause.SUCCESS_METRICS}

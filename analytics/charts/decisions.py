@@ -111,6 +111,9 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
     strongest = strongest_cause(result)
     title = (evidence_finding(result, strongest) if strongest is not None
              else "Too few pilots followed to compare the five checks yet")
+    # A check whose field the export never fills puts every pilot on one side: hatched, and
+    # the footer says so, as on the stall-cause charts.
+    unreadable = source.stalls.unreadable if isinstance(source, Report) else ()
     # Plotly stacks a horizontal group's first trace lowest: "not met" first puts "met" on top.
     for side, name, colour in ((FLAGGED, NOT_MET, STALLED), (CLEAR, MET, HIGHLIGHT)):
         rows = [group(result, cause, side) for cause in reversed(CAUSES)]
@@ -125,6 +128,7 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
         fig.add_trace(go.Bar(
             y=[CAUSE_CHECKS[c] for c in reversed(CAUSES)], x=values, name=name, orientation="h",
             marker_color=[IMMATURE if r["too_few"] else colour for r in rows],
+            marker_pattern_shape=["/" if c in unreadable else "" for c in reversed(CAUSES)],
             text=text, textposition="outside", constraintext="none", textfont={"size": NOTE_SIZE},
             customdata=[[str(c), side] for c in reversed(CAUSES)],
             hovertemplate="%{y}, " + lower_first(name) + ": %{text}<extra></extra>",
@@ -136,7 +140,7 @@ def evidence_chart(source: Report | Evidence, ctx: ChartContext) -> go.Figure:
         xaxis={"range": [0, top * 1.6], "tickformat": ".0%", "title": "In production within a year"},
         legend={"traceorder": "reversed"},
     )
-    return finish(fig, ctx, title, subtitle, footer_gap=AXIS_TITLE_GAP)
+    return finish(fig, ctx, title, subtitle, footer_gap=AXIS_TITLE_GAP, note=unreadable_note(unreadable))
 
 
 def forecast_title(source: Report | Forecast) -> str:
